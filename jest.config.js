@@ -1,0 +1,23 @@
+'use strict';
+// One Jest project per package or example that has tests. ts-jest only transpiles
+// (isolatedModules): type checking is `npm run lint`, which covers the tests too.
+const fs = require('node:fs');
+const path = require('node:path');
+
+const roots = ['packages', 'examples'].flatMap((dir) =>
+  fs.readdirSync(path.join(__dirname, dir), { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(__dirname, dir, entry.name, 'test')))
+    .map((entry) => path.join(dir, entry.name)),
+);
+
+module.exports = {
+  projects: roots.map((root) => ({
+    displayName: root,
+    rootDir: path.join(__dirname, root),
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
+    },
+  })),
+};

@@ -1,0 +1,102 @@
+import type { AttributesInput } from '../attributes';
+import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../limits';
+import { safeWarn, type Logger } from '../logger';
+import { isPropagatorName, PROPAGATOR_NAMES } from '../propagation/propagators-option';
+import type { PropagatorName } from '../propagation/propagator';
+import { isSamplerName, SAMPLER_NAMES } from '../sampling/builtin-samplers';
+import type { TracerOptions } from '../tracer';
+
+/** An environment: `process.env` or a plain object in tests. */
+export type Environment = Readonly<Record<string, string | undefined>>;
+
+const LIMIT_VARIABLES: ReadonlyArray<readonly [string, keyof SpanLimits]> = [
+  ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'attributeCountLimit'],
+  ['OTEL_ATTRIBUTE_VALUE_LENGTH_LIMIT', 'attributeValueLengthLimit'],
+  ['OTEL_SPAN_EVENT_COUNT_LIMIT', 'eventCountLimit'],
+  ['OTEL_SPAN_LINK_COUNT_LIMIT', 'linkCountLimit'],
+];
+
+function value(env: Environment, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined) return undefined;
+  const trimmed = raw.trim();
+  return trimmed === '' ? undefined : trimmed;
+}
+
+/** Parses `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`, values percent-encoded, per the OpenTelemetry spec). */
+function parseResourceAttributes(raw: string, warn: (message: string) => void): AttributesInput {
+  const attributes: AttributesInput = Object.create(null) as AttributesInput;
+  for (const member of raw.split(',')) {
+    if (member.trim() === '') continue;
+    const eq = member.indexOf('=');
+    const key = eq > 0 ? member.slice(0, eq).trim() : '';
+    if (key === '') {
+      warn(`OTEL_RESOURCE_ATTRIBUTES: ignoring ${JSON.stringify(member)} (expected key=value)`);
+      continue;
+    }
+    try {
+      attributes[key] = decodeURIComponent(member.slice(eq + 1).trim());
+    } catch {
+      warn(`OTEL_RESOURCE_ATTRIBUTES: ignoring ${JSON.stringify(key)} (value is not valid percent-encoding)`);
+    }
+  }
+  return attributes;
+}
+
+/**
+ * Turns the environment into tracer options. The one place Tracewell reads environment
+ * variables. An invalid value logs one warning naming the variable and the value used instead.
+ *
+ * Reads `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`, `OTEL_SDK_DISABLED`,
+ * `OTEL_TRACES_SAMPLER` and the span limit variables.
+ *
+ * @example
+ * const tracer = createTracer({ ...tracerOptionsFromEnv(process.env), exporter });
+ */
+export function tracerOptionsFromEnv(env: Environment, logger: Logger): TracerOptions {
+  const warn = (message: string): void => safeWarn(logger, message);
+  const options: TracerOptions = {};
+
+  const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  if (serviceName !== undefined) options.serviceName = serviceName;
+  const resource = value(env, 'OTEL_RESOURCE_ATTRIBUTES');
+  if (resource !== undefined) options.resource = parseResourceAttributes(resource, warn);
+
+  const propagators = value(env, 'OTEL_PROPAGATORS');
+  if (propagators !== undefined) {
+    const names = propagators.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
+    const known = names.filter(isPropagatorName) as PropagatorName[];
+    const unknown = names.filter((n) => !isPropagatorName(n) && n !== 'none');
+    if (names.includes('none')) options.propagators = [];
+    else if (known.length > 0) options.propagators = known;
+    if (unknown.length > 0) {
+      const used = options.propagators === undefined ? 'the default formats' : `[${known.join(', ')}]`;
+      warn(`OTEL_PROPAGATORS: ignoring unsupported ${unknown.join(', ')} (supported: ${PROPAGATOR_NAMES.join(', ')}, none); using ${used}`);
+    }
+  }
+
+  const sampler = value(env, 'OTEL_TRACES_SAMPLER');
+  if (sampler !== undefined) {
+    const name = sampler.toLowerCase();
+    if (isSamplerName(name)) options.sampler = name;
+    else warn(`OTEL_TRACES_SAMPLER: unsupported ${JSON.stringify(sampler)} (supported: ${SAMPLER_NAMES.join(', ')}); using parentbased_always_on`);
+  }
+
+  const disabled = value(env, 'OTEL_SDK_DISABLED');
+  if (disabled !== undefined) {
+    const flag = disabled.toLowerCase();
+    // OpenTelemetry's rule: only "true" disables. Disabled means nothing records; context still propagates.
+    if (flag === 'true') options.sampler = 'always_off';
+    else if (flag !== 'false') warn(`OTEL_SDK_DISABLED: expected true or false, got ${JSON.stringify(disabled)}; using false`);
+  }
+
+  const limits: SpanLimits = {};
+  for (const [variable, key] of LIMIT_VARIABLES) {
+    const raw = value(env, variable);
+    if (raw === undefined) continue;
+    if (/^[0-9]{1,15}$/.test(raw)) limits[key] = Number(raw);
+    else warn(`${variable}: expected a non-negative integer, got ${JSON.stringify(raw)}; using ${DEFAULT_SPAN_LIMITS[key]}`);
+  }
+  if (Object.keys(limits).length > 0) options.limits = limits;
+  return options;
+}

@@ -1,0 +1,48 @@
+// Public surface of @tracewell/core. Explicit exports only: anything not listed is internal.
+export type { Attributes, AttributesInput, AttributeValue } from './attributes';
+export { SpanKind } from './span-kind';
+export { SpanStatusCode } from './span-status';
+export type { SpanStatus } from './span-status';
+export type { SpanContext } from './span-context';
+export { isSpanContextValid } from './span-context';
+export { TraceState } from './trace-state';
+export { randomSpanId, randomTraceId, isValidSpanId, isValidTraceId } from './ids';
+export type { ReadableSpan, Span, SpanEvent, SpanLink, SpanOptions } from './span';
+export type { TimeInput } from './time';
+export type { SpanLimits } from './limits';
+export { DEFAULT_SPAN_LIMITS } from './limits';
+export type { Resource } from './resource';
+export type { Logger } from './logger';
+export { ErrorCodes, TracewellConfigError } from './errors';
+export type { ErrorCode } from './errors';
+
+export { createTracer, recordError } from './tracer';
+export type { Tracer, TracerOptions } from './tracer';
+export { getTracer, setGlobalTracer, currentSpan } from './global';
+export { tracerOptionsFromEnv } from './config/env';
+export type { Environment } from './config/env';
+
+export type { ContextManager } from './context/context-manager';
+export { AsyncLocalStorageContextManager } from './context/async-local-storage-context-manager';
+export { suppressTracing } from './context/suppress-tracing';
+
+export type { Carrier, HeaderMap, HeaderRecord, HeaderValue } from './propagation/carrier';
+export { HeaderReader } from './propagation/carrier';
+export type { Propagator, PropagatorName } from './propagation/propagator';
+export type { PropagatorList, PropagatorsOption } from './propagation/propagators-option';
+export { PROPAGATOR_NAMES } from './propagation/propagators-option';
+export { w3cTraceContextPropagator } from './propagation/w3c-trace-context';
+export { cloudTracePropagator } from './propagation/cloud-trace';
+export { b3SinglePropagator, b3MultiPropagator } from './propagation/b3';
+
+export type { Sampler, SamplingParameters, SamplingResult } from './sampling/sampler';
+export { alwaysOnSampler, alwaysOffSampler, parentBasedSampler, SAMPLER_NAMES } from './sampling/builtin-samplers';
+export type { SamplerName, SamplerOption } from './sampling/builtin-samplers';
+
+export type { ExportResult, SpanExporter } from './export/span-exporter';
+export type { SpanProcessor } from './export/span-processor';
+export { SimpleSpanProcessor } from './export/simple-span-processor';
+export { InMemorySpanExporter } from './export/in-memory-span-exporter';
+export { ConsoleSpanExporter, formatSpan } from './export/console-span-exporter';
+export type { ConsoleSpanExporterOptions } from './export/console-span-exporter';
+export { VERSION } from './version';

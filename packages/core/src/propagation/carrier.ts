@@ -1,0 +1,92 @@
+/** A header value as Node's `IncomingHttpHeaders` / `OutgoingHttpHeaders` hold it. */
+export type HeaderValue = string | ReadonlyArray<string> | number | undefined;
+
+/** Plain header object (`req.headers`, options of `http.request`, a plain axios headers object). */
+export interface HeaderRecord {
+  [name: string]: HeaderValue;
+}
+
+/** Header object with methods (`AxiosHeaders`, fetch's `Headers`); its lookups are case-insensitive. */
+export interface HeaderMap {
+  get(name: string): unknown;
+  set(name: string, value: string): unknown;
+}
+
+/** Where trace headers are read from and written to. Names are matched case-insensitively. */
+export type Carrier = HeaderRecord | HeaderMap;
+
+function isHeaderMap(carrier: Carrier): carrier is HeaderMap {
+  return typeof (carrier as HeaderMap).get === 'function' && typeof (carrier as HeaderMap).set === 'function';
+}
+
+function trimOws(value: string): string {
+  // HTTP optional whitespace (RFC 9110 5.6.3): spaces and tabs only.
+  let a = 0;
+  let b = value.length;
+  while (a < b && (value.charCodeAt(a) === 0x20 || value.charCodeAt(a) === 0x09)) a++;
+  while (b > a && (value.charCodeAt(b - 1) === 0x20 || value.charCodeAt(b - 1) === 0x09)) b--;
+  return a === 0 && b === value.length ? value : value.slice(a, b);
+}
+
+function toValues(raw: unknown): string[] | undefined {
+  if (typeof raw === 'string') return [trimOws(raw)];
+  if (typeof raw === 'number') return [String(raw)];
+  if (Array.isArray(raw)) {
+    const values: string[] = [];
+    for (const item of raw as unknown[]) if (typeof item === 'string') values.push(trimOws(item));
+    return values.length === 0 ? undefined : values;
+  }
+  return undefined;
+}
+
+/**
+ * Reads headers from one carrier for one extraction. Names passed in must be lowercase.
+ * A plain object is tried with the lowercase name first (Node lowercases incoming names); only
+ * on a miss is a lowercase index of its keys built, once per reader.
+ */
+export class HeaderReader {
+  private index: Map<string, string> | undefined;
+
+  /** @param carrier - the headers to read */
+  constructor(private readonly carrier: Carrier) {}
+
+  /** Every value of a header (repeated headers give several), OWS-trimmed; `undefined` if absent. */
+  values(name: string): string[] | undefined {
+    const carrier = this.carrier;
+    if (isHeaderMap(carrier)) return toValues(carrier.get(name) ?? undefined);
+    if (Object.prototype.hasOwnProperty.call(carrier, name)) return toValues(carrier[name]);
+    if (this.index === undefined) {
+      this.index = new Map();
+      for (const key of Object.keys(carrier)) {
+        const lower = key.toLowerCase();
+        if (lower !== key && !this.index.has(lower)) this.index.set(lower, key);
+      }
+    }
+    const key = this.index.get(name);
+    return key === undefined ? undefined : toValues(carrier[key]);
+  }
+
+  /** The header's value when it appears exactly once; `undefined` when absent or repeated. */
+  single(name: string): string | undefined {
+    const values = this.values(name);
+    return values !== undefined && values.length === 1 ? values[0] : undefined;
+  }
+}
+
+/** Writes one header into a carrier (lowercase name). */
+export function setHeader(carrier: Carrier, name: string, value: string): void {
+  if (isHeaderMap(carrier)) {
+    carrier.set(name, value);
+    return;
+  }
+  carrier[name] = value;
+}
+
+/** Removes spellings of `names` (lowercase) that differ from lowercase on a plain header object. */
+export function removeCaseVariants(carrier: Carrier, names: ReadonlySet<string>): void {
+  if (isHeaderMap(carrier)) return;
+  for (const key of Object.keys(carrier)) {
+    const lower = key.toLowerCase();
+    if (lower !== key && names.has(lower)) delete carrier[key];
+  }
+}

@@ -1,0 +1,111 @@
+// W3C Trace Context Level 2, section 3.3 (tracestate): list of at most 32 key=value members.
+const MAX_MEMBERS = 32;
+const MAX_VALUE_LENGTH = 256;
+// simple-key / multi-tenant-key (tenant-id "@" system-id). Bounded quantifiers: linear matching.
+const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+// value = 0*255(chr) nblk-chr; chr excludes "," and "=".
+const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
+
+/** True when `key` is a valid tracestate key (`vendor` or `tenant@vendor`). */
+export function isValidTraceStateKey(key: string): boolean {
+  return KEY.test(key);
+}
+
+/** True when `value` is a valid tracestate value. */
+export function isValidTraceStateValue(value: string): boolean {
+  return value.length <= MAX_VALUE_LENGTH && VALUE.test(value);
+}
+
+function isOws(code: number): boolean {
+  return code === 0x20 || code === 0x09;
+}
+
+/**
+ * An immutable W3C `tracestate`: vendor entries carried along a trace in order.
+ * `set` returns a new state with the entry moved to the front, as the spec requires of the
+ * vendor that writes the current `traceparent`.
+ *
+ * @example
+ * const state = TraceState.parse('rojo=00f067aa0ba902b7,congo=t61rcWkgMzE')?.set('tw', '1');
+ * state?.serialize(); // 'tw=1,rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'
+ */
+export class TraceState {
+  private serialized: string | undefined;
+
+  private static readonly EMPTY = new TraceState([]);
+
+  private constructor(private readonly entries: ReadonlyArray<readonly [string, string]>) {}
+
+  /** An empty state. */
+  static empty(): TraceState {
+    return TraceState.EMPTY;
+  }
+
+  /**
+   * Parses one or more `tracestate` header values (combined in order, as several headers are).
+   * Returns `undefined` when any member is invalid, a key repeats, or there are more than 32
+   * members: the spec lets a vendor discard the whole header then, and the W3C suite expects it.
+   */
+  static parse(values: string | ReadonlyArray<string>): TraceState | undefined {
+    const entries: Array<readonly [string, string]> = [];
+    const seen = new Set<string>();
+    const list = typeof values === 'string' ? [values] : values;
+    for (const header of list) {
+      let start = 0;
+      while (start <= header.length) {
+        let end = header.indexOf(',', start);
+        if (end === -1) end = header.length;
+        let a = start;
+        let b = end;
+        while (a < b && isOws(header.charCodeAt(a))) a++;
+        while (b > a && isOws(header.charCodeAt(b - 1))) b--;
+        if (b > a) {
+          if (entries.length === MAX_MEMBERS) return undefined;
+          const eq = header.indexOf('=', a);
+          if (eq === -1 || eq >= b) return undefined;
+          const key = header.slice(a, eq);
+          const value = header.slice(eq + 1, b);
+          if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value) || seen.has(key)) return undefined;
+          seen.add(key);
+          entries.push([key, value]);
+        }
+        start = end + 1;
+      }
+    }
+    return entries.length === 0 ? TraceState.EMPTY : new TraceState(entries);
+  }
+
+  /** Number of members. */
+  get size(): number {
+    return this.entries.length;
+  }
+
+  /** The value stored under `key`, if any. */
+  get(key: string): string | undefined {
+    for (const [k, v] of this.entries) if (k === key) return v;
+    return undefined;
+  }
+
+  /**
+   * A new state with `key=value` at the front (replacing any earlier entry for `key`). When the
+   * list is full the right-most member is removed. An invalid key or value leaves it unchanged.
+   */
+  set(key: string, value: string): TraceState {
+    if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return this;
+    const rest = this.entries.filter(([k]) => k !== key);
+    if (rest.length >= MAX_MEMBERS) rest.length = MAX_MEMBERS - 1;
+    return new TraceState([[key, value], ...rest]);
+  }
+
+  /** A new state without `key`. */
+  unset(key: string): TraceState {
+    const rest = this.entries.filter(([k]) => k !== key);
+    return rest.length === this.entries.length ? this : rest.length === 0 ? TraceState.EMPTY : new TraceState(rest);
+  }
+
+  /** The header value: `key=value` members joined by commas, front first. */
+  serialize(): string {
+    if (this.serialized === undefined) this.serialized = this.entries.map(([k, v]) => `${k}=${v}`).join(',');
+    return this.serialized;
+  }
+}

@@ -1,0 +1,310 @@
+import type { AttributesInput } from './attributes';
+import { defaultContextManager } from './context/async-local-storage-context-manager';
+import type { ContextManager } from './context/context-manager';
+import { isSuppressed, registerContextManager, SUPPRESSED } from './context/suppress-tracing';
+import { invalidOption } from './errors';
+import { SimpleSpanProcessor } from './export/simple-span-processor';
+import type { SpanExporter } from './export/span-exporter';
+import type { SpanProcessor } from './export/span-processor';
+import { randomSpanId, randomTraceId } from './ids';
+import { resolveSpanLimits, type ResolvedSpanLimits, type SpanLimits } from './limits';
+import { consoleLogger, safeWarn, type Logger } from './logger';
+import { NonRecordingSpan } from './non-recording-span';
+import { HeaderReader, removeCaseVariants, type Carrier } from './propagation/carrier';
+import type { Propagator } from './propagation/propagator';
+import { resolvePropagators, type PropagatorsOption } from './propagation/propagators-option';
+import { RecordingSpan } from './recording-span';
+import { createResource, type Resource } from './resource';
+import { resolveSampler, type SamplerOption } from './sampling/builtin-samplers';
+import type { Sampler, SamplingResult } from './sampling/sampler';
+import type { Span, SpanOptions } from './span';
+import { isSpanContextValid, type SpanContext } from './span-context';
+import { SpanKind } from './span-kind';
+import type { SpanOwner } from './span-owner';
+import { SpanStatusCode } from './span-status';
+
+/** Options of {@link createTracer}. All optional; `getTracer()` fills them from the environment. */
+export interface TracerOptions {
+  /** `service.name` of every span. Default `unknown_service:node`. */
+  serviceName?: string;
+  /** Extra resource attributes (e.g. `deployment.environment.name`). */
+  resource?: AttributesInput;
+  /** Where spans go, through the default span processor. Not together with `spanProcessors`. */
+  exporter?: SpanExporter;
+  /** Full control over processing, instead of `exporter`. */
+  spanProcessors?: ReadonlyArray<SpanProcessor>;
+  /** Which spans record. Default `parentbased_always_on`. */
+  sampler?: SamplerOption;
+  /** Header formats. Default: extract all of tracecontext, cloud-trace, b3, b3multi; inject tracecontext and cloud-trace. */
+  propagators?: PropagatorsOption;
+  /** Per-span limits. */
+  limits?: SpanLimits;
+  /** Where the active span lives. Default: a process-wide `AsyncLocalStorage`. */
+  contextManager?: ContextManager;
+  /** Where problems are reported. Default: `console.warn`. */
+  logger?: Logger;
+}
+
+/**
+ * Starts spans, keeps the active one, and moves contexts in and out of headers. Make one per
+ * process (or use `getTracer()`); every method is safe to call on the request path.
+ */
+export interface Tracer {
+  /** The resource attached to every span (`service.name` and friends). */
+  readonly resource: Resource;
+  /**
+   * Starts a span, a child of `options.parent` or else of the active span. It is not made
+   * active: use `withSpan` or `startActiveSpan` for that.
+   */
+  startSpan(name: string, options?: SpanOptions): Span;
+  /**
+   * Runs `fn(span)` with a new span active and ends the span when `fn` returns or its promise
+   * settles. A thrown error or rejection is recorded on the span and rethrown unchanged.
+   *
+   * @example
+   * const rows = await tracer.startActiveSpan('db.query', async (span) => {
+   *   span.setAttribute('db.statement', sql);
+   *   return db.query(sql);
+   * });
+   */
+  startActiveSpan<R>(name: string, fn: (span: Span) => R): R;
+  startActiveSpan<R>(name: string, options: SpanOptions, fn: (span: Span) => R): R;
+  /** Runs `fn` with `span` active (or none, for `undefined`). */
+  withSpan<R>(span: Span | undefined, fn: () => R): R;
+  /** The span active in this tracer's context manager. */
+  currentSpan(): Span | undefined;
+  /** Writes the context's headers in every configured injection format. Never throws. */
+  inject(context: SpanContext | Span, carrier: Carrier): void;
+  /** Reads a remote context from headers (first valid format wins), or `undefined`. Never throws. */
+  extract(carrier: Carrier): SpanContext | undefined;
+  /** Exports every ended span still held by the processors. */
+  flush(): Promise<void>;
+  /** Flushes and stops the processors. Safe to call twice. */
+  shutdown(): Promise<void>;
+}
+
+const NOT_SAMPLED: SamplingResult = Object.freeze({ sampled: false });
+
+function isSpan(value: Span | SpanContext): value is Span {
+  return typeof (value as Span).spanContext === 'function';
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as PromiseLike<unknown>).then === 'function';
+}
+
+function errorMessage(error: unknown): string | undefined {
+  try {
+    if (error instanceof Error) return error.message;
+    return typeof error === 'string' ? error : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Records an error on a span: an exception event and status ERROR. */
+export function recordError(span: Span, error: unknown): void {
+  span.recordException(error);
+  const message = errorMessage(error);
+  span.setStatus(message === undefined ? { code: SpanStatusCode.ERROR } : { code: SpanStatusCode.ERROR, message });
+}
+
+function checkMethods(value: unknown, option: string, methods: readonly string[]): void {
+  const ok = value !== null && typeof value === 'object' && methods.every((m) => typeof (value as Record<string, unknown>)[m] === 'function');
+  if (!ok) throw invalidOption(option, `an object with ${methods.map((m) => `${m}()`).join(', ')}`, value);
+}
+
+class TracewellTracer implements Tracer, SpanOwner {
+  readonly resource: Resource;
+  readonly limits: ResolvedSpanLimits;
+  private readonly sampler: Sampler;
+  private readonly processors: ReadonlyArray<SpanProcessor>;
+  private readonly extractors: ReadonlyArray<Propagator>;
+  private readonly injectors: ReadonlyArray<Propagator>;
+  private readonly injectedFields: ReadonlySet<string>;
+  private readonly contextManager: ContextManager;
+  private readonly logger: Logger;
+  private stopped: Promise<void> | undefined;
+
+  constructor(options: TracerOptions) {
+    if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object', options);
+    const { serviceName, resource, exporter, spanProcessors, logger, contextManager } = options;
+    if (serviceName !== undefined && (typeof serviceName !== 'string' || serviceName.length === 0)) {
+      throw invalidOption('serviceName', 'a non-empty string', serviceName);
+    }
+    if (resource !== undefined && (resource === null || typeof resource !== 'object' || Array.isArray(resource))) {
+      throw invalidOption('resource', 'an object of attributes', resource);
+    }
+    if (logger !== undefined) checkMethods(logger, 'logger', ['warn']);
+    this.logger = logger ?? consoleLogger;
+    if (contextManager !== undefined) {
+      checkMethods(contextManager, 'contextManager', ['active', 'with']);
+      registerContextManager(contextManager);
+    }
+    this.contextManager = contextManager ?? defaultContextManager;
+    if (exporter !== undefined && spanProcessors !== undefined) {
+      throw invalidOption('exporter', 'to be omitted when spanProcessors is given (add the exporter to a processor)', exporter);
+    }
+    if (exporter !== undefined) checkMethods(exporter, 'exporter', ['export', 'shutdown']);
+    if (spanProcessors !== undefined) {
+      if (!Array.isArray(spanProcessors)) throw invalidOption('spanProcessors', 'an array of span processors', spanProcessors);
+      spanProcessors.forEach((p, i) => checkMethods(p, `spanProcessors[${i}]`, ['onStart', 'onEnd', 'forceFlush', 'shutdown']));
+    }
+    this.processors = spanProcessors !== undefined ? [...spanProcessors] : exporter !== undefined ? [new SimpleSpanProcessor(exporter, this.logger)] : [];
+    this.sampler = resolveSampler(options.sampler);
+    this.limits = resolveSpanLimits(options.limits);
+    const propagators = resolvePropagators(options.propagators);
+    this.extractors = propagators.extract;
+    this.injectors = propagators.inject;
+    this.injectedFields = new Set(propagators.inject.flatMap((p) => p.fields));
+    this.resource = createResource(serviceName, resource);
+  }
+
+  startSpan(name: string, options?: SpanOptions): Span {
+    const parentOption = options?.parent;
+    let parent: SpanContext | undefined;
+    if (parentOption === undefined) {
+      const active = this.contextManager.active();
+      if (isSuppressed(active)) return SUPPRESSED;
+      parent = active?.spanContext();
+    } else if (parentOption !== null) {
+      if (isSuppressed(parentOption as Span)) return SUPPRESSED;
+      parent = isSpan(parentOption) ? parentOption.spanContext() : parentOption;
+    }
+    const hasParent = parent !== undefined && isSpanContextValid(parent);
+    const traceId = hasParent ? parent!.traceId : randomTraceId();
+    const kind = options?.kind !== undefined && SpanKind[options.kind] !== undefined ? options.kind : SpanKind.INTERNAL;
+    const spanName = typeof name === 'string' ? name : String(name);
+    let decision: SamplingResult;
+    try {
+      decision = this.sampler.shouldSample({ traceId, name: spanName, kind, attributes: options?.attributes, parent });
+    } catch (error) {
+      safeWarn(this.logger, `sampler threw, span not sampled: ${errorMessage(error) ?? 'unknown error'}`);
+      decision = NOT_SAMPLED;
+    }
+    const context: SpanContext = {
+      traceId,
+      spanId: randomSpanId(),
+      sampled: decision.sampled === true,
+      traceState: hasParent ? parent!.traceState : undefined,
+      // We generate fully random trace ids; a continued trace keeps the caller's flag.
+      randomTraceId: hasParent ? parent!.randomTraceId === true : true,
+      debug: hasParent && parent!.debug === true,
+    };
+    if (!context.sampled) return new NonRecordingSpan(context, this);
+    const span = new RecordingSpan(this, context, hasParent ? parent : undefined, spanName, options, kind, decision.attributes);
+    for (const processor of this.processors) {
+      try {
+        processor.onStart(span);
+      } catch (error) {
+        safeWarn(this.logger, `span processor onStart threw: ${errorMessage(error) ?? 'unknown error'}`);
+      }
+    }
+    return span;
+  }
+
+  startActiveSpan<R>(name: string, optionsOrFn: SpanOptions | ((span: Span) => R), maybeFn?: (span: Span) => R): R {
+    const fn = typeof optionsOrFn === 'function' ? optionsOrFn : maybeFn;
+    if (typeof fn !== 'function') throw invalidOption('startActiveSpan(fn)', 'a function', fn);
+    const span = this.startSpan(name, typeof optionsOrFn === 'function' ? undefined : optionsOrFn);
+    return this.contextManager.with(span, () => {
+      let result: R;
+      try {
+        result = fn(span);
+      } catch (error) {
+        recordError(span, error);
+        span.end();
+        throw error;
+      }
+      if (!isThenable(result)) {
+        span.end();
+        return result;
+      }
+      return result.then(
+        (value) => {
+          span.end();
+          return value;
+        },
+        (error: unknown) => {
+          recordError(span, error);
+          span.end();
+          throw error;
+        },
+      ) as R;
+    });
+  }
+
+  withSpan<R>(span: Span | undefined, fn: () => R): R {
+    return this.contextManager.with(span, fn);
+  }
+
+  currentSpan(): Span | undefined {
+    const active = this.contextManager.active();
+    return isSuppressed(active) ? undefined : active;
+  }
+
+  inject(context: SpanContext | Span, carrier: Carrier): void {
+    if (context === null || typeof context !== 'object' || carrier === null || typeof carrier !== 'object') return;
+    if (isSuppressed(context as Span)) return;
+    const spanContext = isSpan(context) ? context.spanContext() : context;
+    try {
+      removeCaseVariants(carrier, this.injectedFields);
+    } catch {
+      // A frozen or exotic carrier: inject what we can below.
+    }
+    for (const propagator of this.injectors) {
+      try {
+        propagator.inject(spanContext, carrier);
+      } catch (error) {
+        safeWarn(this.logger, `propagator ${propagator.name} failed to inject: ${errorMessage(error) ?? 'unknown error'}`);
+      }
+    }
+  }
+
+  extract(carrier: Carrier): SpanContext | undefined {
+    if (carrier === null || typeof carrier !== 'object') return undefined;
+    const reader = new HeaderReader(carrier);
+    for (const propagator of this.extractors) {
+      try {
+        const context = propagator.extract(reader);
+        if (context !== undefined) return context;
+      } catch {
+        // Built-in formats never throw; a custom one that does counts as "no context".
+      }
+    }
+    return undefined;
+  }
+
+  onSpanEnd(span: RecordingSpan): void {
+    for (const processor of this.processors) {
+      try {
+        processor.onEnd(span);
+      } catch (error) {
+        safeWarn(this.logger, `span processor onEnd threw: ${errorMessage(error) ?? 'unknown error'}`);
+      }
+    }
+  }
+
+  async flush(): Promise<void> {
+    await Promise.all(this.processors.map((p) => p.forceFlush().catch((error: unknown) => safeWarn(this.logger, `flush failed: ${errorMessage(error) ?? 'unknown error'}`))));
+  }
+
+  shutdown(): Promise<void> {
+    this.stopped ??= Promise.all(
+      this.processors.map((p) => p.shutdown().catch((error: unknown) => safeWarn(this.logger, `shutdown failed: ${errorMessage(error) ?? 'unknown error'}`))),
+    ).then(() => undefined);
+    return this.stopped;
+  }
+}
+
+/**
+ * Creates a tracer. Reads nothing from the environment (see `getTracer()` for that); throws a
+ * `TracewellConfigError` (a TypeError) naming any invalid option and what it accepts.
+ *
+ * @example
+ * const tracer = createTracer({ serviceName: 'checkout', exporter: new ConsoleSpanExporter() });
+ * setGlobalTracer(tracer);
+ */
+export function createTracer(options: TracerOptions = {}): Tracer {
+  return new TracewellTracer(options);
+}
