@@ -36,15 +36,16 @@ function withIds(traceId: string, spanId: string, decision: Decision | undefined
 
 /**
  * B3 single header (`b3: {TraceId}-{SpanId}-{SamplingState}-{ParentSpanId}`), OTEL_PROPAGATORS
- * name `b3`. Also reads the decision-only form (`b3: 0`, the deny-only header). When present it
- * wins over the multi-header form (the B3 spec's rule), which `b3multi` implements.
+ * name `b3`. Also reads the decision-only forms (`b3: 0` deny, `1` accept, `d` debug). When present
+ * it wins over the multi-header form (the B3 spec's rule), which `b3multi` implements. For a
+ * repeated header the first value wins, as the spec says.
  */
 export const b3SinglePropagator: Propagator = {
   name: 'b3',
   fields: [B3],
 
   extract(headers: HeaderReader): SpanContext | undefined {
-    const value = headers.single(B3);
+    const value = headers.first(B3);
     if (value === undefined || value.length > 68) return undefined;
     if (value.length === 1) {
       const decision = singleState(value);
@@ -93,17 +94,17 @@ export const b3MultiPropagator: Propagator = {
 
   extract(headers: HeaderReader): SpanContext | undefined {
     if (headers.values(B3) !== undefined) return b3SinglePropagator.extract(headers);
-    const sampled = multiSampled(headers.single(SAMPLED));
+    const sampled = multiSampled(headers.first(SAMPLED));
     if (sampled === null) return undefined;
-    const decision = headers.single(FLAGS) === '1' ? DEBUG : sampled;
-    const rawTraceId = headers.single(TRACE_ID);
-    const spanId = headers.single(SPAN_ID);
+    const decision = headers.first(FLAGS) === '1' ? DEBUG : sampled;
+    const rawTraceId = headers.first(TRACE_ID);
+    const spanId = headers.first(SPAN_ID);
     if (rawTraceId === undefined && spanId === undefined) {
       return decision === undefined ? undefined : decisionOnly(decision);
     }
     const traceId = rawTraceId === undefined ? undefined : b3TraceId(rawTraceId);
     if (traceId === undefined || spanId === undefined || !isB3SpanId(spanId)) return undefined;
-    const parent = headers.single(PARENT_SPAN_ID);
+    const parent = headers.first(PARENT_SPAN_ID);
     if (parent !== undefined && !isB3SpanId(parent)) return undefined;
     return withIds(traceId, spanId, decision);
   },

@@ -66,6 +66,11 @@ export class HeaderReader {
     return key === undefined ? undefined : toValues(carrier[key]);
   }
 
+  /** The first value of a header (B3's rule for repeated headers); `undefined` when absent. */
+  first(name: string): string | undefined {
+    return this.values(name)?.[0];
+  }
+
   /** The header's value when it appears exactly once; `undefined` when absent or repeated. */
   single(name: string): string | undefined {
     const values = this.values(name);
