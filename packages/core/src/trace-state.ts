@@ -20,6 +20,36 @@ function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
+/** Parses header values into entries, or `undefined` when the list must be discarded. */
+function parseEntries(values: string | ReadonlyArray<string>): Array<readonly [string, string]> | undefined {
+  const entries: Array<readonly [string, string]> = [];
+  const list = typeof values === 'string' ? [values] : values;
+  for (const header of list) {
+    let start = 0;
+    while (start <= header.length) {
+      let end = header.indexOf(',', start);
+      if (end === -1) end = header.length;
+      let a = start;
+      let b = end;
+      while (a < b && isOws(header.charCodeAt(a))) a++;
+      while (b > a && isOws(header.charCodeAt(b - 1))) b--;
+      if (b > a) {
+        if (entries.length === MAX_MEMBERS) return undefined;
+        const eq = header.indexOf('=', a);
+        if (eq === -1 || eq >= b) return undefined;
+        const key = header.slice(a, eq);
+        const value = header.slice(eq + 1, b);
+        if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
+        // At most 32 members: a linear duplicate check beats allocating a Set per header.
+        for (const [k] of entries) if (k === key) return undefined;
+        entries.push([key, value]);
+      }
+      start = end + 1;
+    }
+  }
+  return entries;
+}
+
 /**
  * An immutable W3C `tracestate`: vendor entries carried along a trace in order.
  * `set` returns a new state with the entry moved to the front, as the spec requires of the
@@ -30,11 +60,16 @@ function isOws(code: number): boolean {
  * state?.serialize(); // 'tw=1,rojo=00f067aa0ba902b7,congo=t61rcWkgMzE'
  */
 export class TraceState {
+  private static readonly EMPTY = new TraceState([], undefined);
+  private parsed: ReadonlyArray<readonly [string, string]> | undefined;
   private serialized: string | undefined;
 
-  private static readonly EMPTY = new TraceState([]);
-
-  private constructor(private readonly entries: ReadonlyArray<readonly [string, string]>) {}
+  private constructor(
+    entries: ReadonlyArray<readonly [string, string]> | undefined,
+    private readonly raw: string | ReadonlyArray<string> | undefined,
+  ) {
+    this.parsed = entries;
+  }
 
   /** An empty state. */
   static empty(): TraceState {
@@ -47,32 +82,23 @@ export class TraceState {
    * members: the spec lets a vendor discard the whole header then, and the W3C suite expects it.
    */
   static parse(values: string | ReadonlyArray<string>): TraceState | undefined {
-    const entries: Array<readonly [string, string]> = [];
-    const seen = new Set<string>();
-    const list = typeof values === 'string' ? [values] : values;
-    for (const header of list) {
-      let start = 0;
-      while (start <= header.length) {
-        let end = header.indexOf(',', start);
-        if (end === -1) end = header.length;
-        let a = start;
-        let b = end;
-        while (a < b && isOws(header.charCodeAt(a))) a++;
-        while (b > a && isOws(header.charCodeAt(b - 1))) b--;
-        if (b > a) {
-          if (entries.length === MAX_MEMBERS) return undefined;
-          const eq = header.indexOf('=', a);
-          if (eq === -1 || eq >= b) return undefined;
-          const key = header.slice(a, eq);
-          const value = header.slice(eq + 1, b);
-          if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value) || seen.has(key)) return undefined;
-          seen.add(key);
-          entries.push([key, value]);
-        }
-        start = end + 1;
-      }
-    }
-    return entries.length === 0 ? TraceState.EMPTY : new TraceState(entries);
+    const entries = parseEntries(values);
+    if (entries === undefined) return undefined;
+    return entries.length === 0 ? TraceState.EMPTY : new TraceState(entries, undefined);
+  }
+
+  /**
+   * A state parsed on first use, with the rules of {@link TraceState.parse}; an invalid list
+   * reads as empty. Extraction uses it: most services pass tracestate on without reading it,
+   * and a leaf service never sends it at all, so parsing waits until something needs it.
+   */
+  static lazy(values: string | ReadonlyArray<string>): TraceState {
+    return new TraceState(undefined, values);
+  }
+
+  private get entries(): ReadonlyArray<readonly [string, string]> {
+    if (this.parsed === undefined) this.parsed = (this.raw === undefined ? undefined : parseEntries(this.raw)) ?? [];
+    return this.parsed;
   }
 
   /** Number of members. */
@@ -94,13 +120,13 @@ export class TraceState {
     if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return this;
     const rest = this.entries.filter(([k]) => k !== key);
     if (rest.length >= MAX_MEMBERS) rest.length = MAX_MEMBERS - 1;
-    return new TraceState([[key, value], ...rest]);
+    return new TraceState([[key, value], ...rest], undefined);
   }
 
   /** A new state without `key`. */
   unset(key: string): TraceState {
     const rest = this.entries.filter(([k]) => k !== key);
-    return rest.length === this.entries.length ? this : rest.length === 0 ? TraceState.EMPTY : new TraceState(rest);
+    return rest.length === this.entries.length ? this : rest.length === 0 ? TraceState.EMPTY : new TraceState(rest, undefined);
   }
 
   /** The header value: `key=value` members joined by commas, front first. */

