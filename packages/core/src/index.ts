@@ -18,6 +18,10 @@ export type { ErrorCode } from './errors';
 
 export { createTracer, recordError } from './tracer';
 export type { Tracer, TracerOptions } from './tracer';
+export type { TracerStats } from './tracer-stats';
+export { shutdownOnSignal } from './shutdown-on-signal';
+export type { ShutdownOnSignalOptions } from './shutdown-on-signal';
+export type { Clock, TimerHandle } from './clock';
 export { getTracer, setGlobalTracer, currentSpan } from './global';
 export { tracerOptionsFromEnv } from './config/env';
 export type { Environment } from './config/env';
@@ -36,12 +40,19 @@ export { cloudTracePropagator } from './propagation/cloud-trace';
 export { b3SinglePropagator, b3MultiPropagator } from './propagation/b3';
 
 export type { Sampler, SamplingParameters, SamplingResult } from './sampling/sampler';
-export { alwaysOnSampler, alwaysOffSampler, parentBasedSampler, SAMPLER_NAMES } from './sampling/builtin-samplers';
+export { alwaysOnSampler, alwaysOffSampler, parentBasedSampler, SAMPLER_NAMES, DEFAULT_ROOT_TRACES_PER_SECOND } from './sampling/builtin-samplers';
+export { traceIdRatioSampler } from './sampling/trace-id-ratio-sampler';
+export { rateLimitedSampler } from './sampling/rate-limited-sampler';
 export type { SamplerName, SamplerOption } from './sampling/builtin-samplers';
 
-export type { ExportResult, SpanExporter } from './export/span-exporter';
-export type { SpanProcessor } from './export/span-processor';
+export type { ExportOptions, ExportResult, SpanExporter } from './export/span-exporter';
+export type { ShutdownOptions, SpanProcessor } from './export/span-processor';
+export type { ExportStats } from './export/export-stats';
 export { SimpleSpanProcessor } from './export/simple-span-processor';
+export { BatchSpanProcessor, DEFAULT_BATCH_OPTIONS } from './export/batch-span-processor';
+export type { BatchSpanProcessorOptions } from './export/batch-span-processor';
+export { exportersFromEnv, EXPORTER_PACKAGES } from './export/exporter-from-env';
+export type { ExporterPackage, ModuleLoader } from './export/exporter-from-env';
 export { InMemorySpanExporter } from './export/in-memory-span-exporter';
 export { ConsoleSpanExporter, formatSpan } from './export/console-span-exporter';
 export type { ConsoleSpanExporterOptions } from './export/console-span-exporter';

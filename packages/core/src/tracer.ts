@@ -3,12 +3,15 @@ import { defaultContextManager } from './context/async-local-storage-context-man
 import type { ContextManager } from './context/context-manager';
 import { isSuppressed, registerContextManager, SUPPRESSED } from './context/suppress-tracing';
 import { invalidOption } from './errors';
-import { SimpleSpanProcessor } from './export/simple-span-processor';
+import { BatchSpanProcessor, type BatchSpanProcessorOptions } from './export/batch-span-processor';
+import { addExportStats, emptyExportStats } from './export/export-stats';
 import type { SpanExporter } from './export/span-exporter';
-import type { SpanProcessor } from './export/span-processor';
+import type { ShutdownOptions, SpanProcessor } from './export/span-processor';
+import { RateLimitedWarnings } from './diagnostics';
+import type { TracerStats } from './tracer-stats';
 import { randomSpanId, randomTraceId } from './ids';
 import { resolveSpanLimits, type ResolvedSpanLimits, type SpanLimits } from './limits';
-import { consoleLogger, safeWarn, type Logger } from './logger';
+import { consoleLogger, type Logger } from './logger';
 import { NonRecordingSpan } from './non-recording-span';
 import { HeaderReader, removeCaseVariants, type Carrier } from './propagation/carrier';
 import type { Propagator } from './propagation/propagator';
@@ -33,7 +36,9 @@ export interface TracerOptions {
   exporter?: SpanExporter;
   /** Full control over processing, instead of `exporter`. */
   spanProcessors?: ReadonlyArray<SpanProcessor>;
-  /** Which spans record. Default `parentbased_always_on`. */
+  /** Settings of the default batching processor that wraps `exporter` (queue, batch size, delays, retries). */
+  batch?: BatchSpanProcessorOptions;
+  /** Which spans record. Default `parentbased_ratelimited`: callers' decisions, else at most 10 new traces a second. */
   sampler?: SamplerOption;
   /** Header formats. Default: extract all of tracecontext, cloud-trace, b3, b3multi; inject tracecontext and cloud-trace. */
   propagators?: PropagatorsOption;
@@ -79,8 +84,13 @@ export interface Tracer {
   extract(carrier: Carrier): SpanContext | undefined;
   /** Exports every ended span still held by the processors. */
   flush(): Promise<void>;
-  /** Flushes and stops the processors. Safe to call twice. */
-  shutdown(): Promise<void>;
+  /**
+   * Flushes within `timeoutMillis` (default: the processors' export timeout), then stops
+   * accepting spans; what could not be sent is dropped and counted. Safe to call twice.
+   */
+  shutdown(options?: ShutdownOptions): Promise<void>;
+  /** Counters: spans started, sampled, ended, exported, dropped by cause, export attempts and failures. */
+  stats(): TracerStats;
 }
 
 const NOT_SAMPLED: SamplingResult = Object.freeze({ sampled: false });
@@ -123,8 +133,14 @@ class TracewellTracer implements Tracer, SpanOwner {
   private readonly injectors: ReadonlyArray<Propagator>;
   private readonly injectedFields: ReadonlySet<string>;
   private readonly contextManager: ContextManager;
-  private readonly logger: Logger;
+  private readonly warnings: RateLimitedWarnings;
   private stopped: Promise<void> | undefined;
+  private spansStarted = 0;
+  private spansSampled = 0;
+  private spansEnded = 0;
+  private droppedAttributes = 0;
+  private droppedEvents = 0;
+  private droppedLinks = 0;
 
   constructor(options: TracerOptions) {
     if (options === null || typeof options !== 'object') throw invalidOption('options', 'an object', options);
@@ -136,7 +152,7 @@ class TracewellTracer implements Tracer, SpanOwner {
       throw invalidOption('resource', 'an object of attributes', resource);
     }
     if (logger !== undefined) checkMethods(logger, 'logger', ['warn']);
-    this.logger = logger ?? consoleLogger;
+    this.warnings = new RateLimitedWarnings(logger ?? consoleLogger);
     if (contextManager !== undefined) {
       checkMethods(contextManager, 'contextManager', ['active', 'with']);
       registerContextManager(contextManager);
@@ -150,7 +166,13 @@ class TracewellTracer implements Tracer, SpanOwner {
       if (!Array.isArray(spanProcessors)) throw invalidOption('spanProcessors', 'an array of span processors', spanProcessors);
       spanProcessors.forEach((p, i) => checkMethods(p, `spanProcessors[${i}]`, ['onStart', 'onEnd', 'forceFlush', 'shutdown']));
     }
-    this.processors = spanProcessors !== undefined ? [...spanProcessors] : exporter !== undefined ? [new SimpleSpanProcessor(exporter, this.logger)] : [];
+    if (options.batch !== undefined && (options.batch === null || typeof options.batch !== 'object')) throw invalidOption('batch', 'an object', options.batch);
+    this.processors =
+      spanProcessors !== undefined
+        ? [...spanProcessors]
+        : exporter !== undefined
+          ? [new BatchSpanProcessor(exporter, { logger: this.warnings.logger, ...options.batch })]
+          : [];
     this.sampler = resolveSampler(options.sampler);
     this.limits = resolveSpanLimits(options.limits);
     const propagators = resolvePropagators(options.propagators);
@@ -161,6 +183,7 @@ class TracewellTracer implements Tracer, SpanOwner {
   }
 
   startSpan(name: string, options?: SpanOptions): Span {
+    this.spansStarted++;
     const parentOption = options?.parent;
     let parent: SpanContext | undefined;
     if (parentOption === undefined) {
@@ -179,7 +202,7 @@ class TracewellTracer implements Tracer, SpanOwner {
     try {
       decision = this.sampler.shouldSample({ traceId, name: spanName, kind, attributes: options?.attributes, parent });
     } catch (error) {
-      safeWarn(this.logger, `sampler threw, span not sampled: ${errorMessage(error) ?? 'unknown error'}`);
+      this.warnings.warn('sampler', `sampler threw, span not sampled: ${errorMessage(error) ?? 'unknown error'}`);
       decision = NOT_SAMPLED;
     }
     const context: SpanContext = {
@@ -192,12 +215,13 @@ class TracewellTracer implements Tracer, SpanOwner {
       debug: hasParent && parent!.debug === true,
     };
     if (!context.sampled) return new NonRecordingSpan(context, this);
+    this.spansSampled++;
     const span = new RecordingSpan(this, context, hasParent ? parent : undefined, spanName, options, kind, decision.attributes);
     for (const processor of this.processors) {
       try {
         processor.onStart(span);
       } catch (error) {
-        safeWarn(this.logger, `span processor onStart threw: ${errorMessage(error) ?? 'unknown error'}`);
+        this.warnings.warn('processor', `span processor onStart threw: ${errorMessage(error) ?? 'unknown error'}`);
       }
     }
     return span;
@@ -256,7 +280,7 @@ class TracewellTracer implements Tracer, SpanOwner {
       try {
         propagator.inject(spanContext, carrier);
       } catch (error) {
-        safeWarn(this.logger, `propagator ${propagator.name} failed to inject: ${errorMessage(error) ?? 'unknown error'}`);
+        this.warnings.warn(`inject:${propagator.name}`, `propagator ${propagator.name} failed to inject: ${errorMessage(error) ?? 'unknown error'}`);
       }
     }
   }
@@ -276,24 +300,50 @@ class TracewellTracer implements Tracer, SpanOwner {
   }
 
   onSpanEnd(span: RecordingSpan): void {
+    this.spansEnded++;
+    this.droppedAttributes += span.droppedAttributesCount;
+    this.droppedEvents += span.droppedEventsCount;
+    this.droppedLinks += span.droppedLinksCount;
     for (const processor of this.processors) {
       try {
         processor.onEnd(span);
       } catch (error) {
-        safeWarn(this.logger, `span processor onEnd threw: ${errorMessage(error) ?? 'unknown error'}`);
+        this.warnings.warn('processor', `span processor onEnd threw: ${errorMessage(error) ?? 'unknown error'}`);
       }
     }
   }
 
   async flush(): Promise<void> {
-    await Promise.all(this.processors.map((p) => p.forceFlush().catch((error: unknown) => safeWarn(this.logger, `flush failed: ${errorMessage(error) ?? 'unknown error'}`))));
+    await Promise.all(this.processors.map((p) => p.forceFlush().catch((error: unknown) => this.warnings.warn('flush', `flush failed: ${errorMessage(error) ?? 'unknown error'}`))));
   }
 
-  shutdown(): Promise<void> {
+  shutdown(options?: ShutdownOptions): Promise<void> {
     this.stopped ??= Promise.all(
-      this.processors.map((p) => p.shutdown().catch((error: unknown) => safeWarn(this.logger, `shutdown failed: ${errorMessage(error) ?? 'unknown error'}`))),
+      this.processors.map((p) => p.shutdown(options).catch((error: unknown) => this.warnings.warn('shutdown', `shutdown failed: ${errorMessage(error) ?? 'unknown error'}`))),
     ).then(() => undefined);
     return this.stopped;
+  }
+
+  stats(): TracerStats {
+    const exports = emptyExportStats();
+    for (const processor of this.processors) {
+      try {
+        if (typeof processor.stats === 'function') addExportStats(exports, processor.stats());
+      } catch {
+        // A custom processor's broken stats() must not break the caller's metrics endpoint.
+      }
+    }
+    return {
+      spansStarted: this.spansStarted,
+      spansSampled: this.spansSampled,
+      spansEnded: this.spansEnded,
+      spansExported: exports.exported,
+      spansDropped: exports.dropped,
+      limits: { droppedAttributes: this.droppedAttributes, droppedEvents: this.droppedEvents, droppedLinks: this.droppedLinks },
+      exportAttempts: exports.exportAttempts,
+      exportFailures: exports.exportFailures,
+      queued: exports.queued,
+    };
   }
 }
 

@@ -1,9 +1,9 @@
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, type Tracer, type TracerOptions } from '../src';
 
-/** A tracer that exports every span synchronously into memory. */
+/** A tracer that exports every span into memory as it ends, and samples every new trace. */
 export function memoryTracer(options: TracerOptions = {}): { tracer: Tracer; exporter: InMemorySpanExporter } {
   const exporter = new InMemorySpanExporter();
-  const tracer = createTracer({ ...options, spanProcessors: [new SimpleSpanProcessor(exporter)] });
+  const tracer = createTracer({ sampler: 'parentbased_always_on', ...options, spanProcessors: [new SimpleSpanProcessor(exporter)] });
   return { tracer, exporter };
 }
 

@@ -1,13 +1,22 @@
 import type { AttributesInput } from '../attributes';
+import { BatchSpanProcessor, DEFAULT_BATCH_OPTIONS, type BatchSpanProcessorOptions } from '../export/batch-span-processor';
+import { exportersFromEnv, type ModuleLoader } from '../export/exporter-from-env';
 import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../limits';
 import { safeWarn, type Logger } from '../logger';
 import { isPropagatorName, PROPAGATOR_NAMES } from '../propagation/propagators-option';
 import type { PropagatorName } from '../propagation/propagator';
-import { isSamplerName, SAMPLER_NAMES } from '../sampling/builtin-samplers';
+import { isSamplerName, SAMPLER_NAMES, samplerArgumentDescription, samplerFromName, samplerTakesArgument } from '../sampling/builtin-samplers';
 import type { TracerOptions } from '../tracer';
+import type { Environment } from './environment';
 
-/** An environment: `process.env` or a plain object in tests. */
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment } from './environment';
+
+const BATCH_VARIABLES: ReadonlyArray<readonly [string, 'maxQueueSize' | 'maxExportBatchSize' | 'scheduledDelayMillis' | 'exportTimeoutMillis']> = [
+  ['OTEL_BSP_MAX_QUEUE_SIZE', 'maxQueueSize'],
+  ['OTEL_BSP_MAX_EXPORT_BATCH_SIZE', 'maxExportBatchSize'],
+  ['OTEL_BSP_SCHEDULE_DELAY', 'scheduledDelayMillis'],
+  ['OTEL_BSP_EXPORT_TIMEOUT', 'exportTimeoutMillis'],
+];
 
 const LIMIT_VARIABLES: ReadonlyArray<readonly [string, keyof SpanLimits]> = [
   ['OTEL_SPAN_ATTRIBUTE_COUNT_LIMIT', 'attributeCountLimit'],
@@ -48,12 +57,15 @@ function parseResourceAttributes(raw: string, warn: (message: string) => void): 
  * variables. An invalid value logs one warning naming the variable and the value used instead.
  *
  * Reads `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES`, `OTEL_PROPAGATORS`, `OTEL_SDK_DISABLED`,
- * `OTEL_TRACES_SAMPLER` and the span limit variables.
+ * `OTEL_TRACES_SAMPLER(_ARG)`, `OTEL_TRACES_EXPORTER`, `OTEL_BSP_*` and the span limit variables.
  *
+ * @param env - the environment, usually `process.env`
+ * @param logger - where warnings about invalid values go
+ * @param loader - loads exporter packages (default `require`; tests pass their own)
  * @example
- * const tracer = createTracer({ ...tracerOptionsFromEnv(process.env), exporter });
+ * const tracer = createTracer({ ...tracerOptionsFromEnv(process.env, console), serviceName: 'api' });
  */
-export function tracerOptionsFromEnv(env: Environment, logger: Logger): TracerOptions {
+export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: ModuleLoader): TracerOptions {
   const warn = (message: string): void => safeWarn(logger, message);
   const options: TracerOptions = {};
 
@@ -76,17 +88,32 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger): TracerOp
   }
 
   const sampler = value(env, 'OTEL_TRACES_SAMPLER');
+  const samplerArg = value(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (sampler !== undefined) {
     const name = sampler.toLowerCase();
-    if (isSamplerName(name)) options.sampler = name;
-    else warn(`OTEL_TRACES_SAMPLER: unsupported ${JSON.stringify(sampler)} (supported: ${SAMPLER_NAMES.join(', ')}); using parentbased_always_on`);
+    if (!isSamplerName(name)) {
+      warn(`OTEL_TRACES_SAMPLER: unsupported ${JSON.stringify(sampler)} (supported: ${SAMPLER_NAMES.join(', ')}); using parentbased_ratelimited`);
+    } else if (samplerArg === undefined || !samplerTakesArgument(name)) {
+      options.sampler = name;
+    } else {
+      const arg = Number(samplerArg);
+      try {
+        options.sampler = samplerFromName(name, arg);
+      } catch {
+        warn(`OTEL_TRACES_SAMPLER_ARG: expected ${samplerArgumentDescription(name)} for ${name}, got ${JSON.stringify(samplerArg)}; using its default`);
+        options.sampler = name;
+      }
+    }
   }
 
   const disabled = value(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined) {
     const flag = disabled.toLowerCase();
     // OpenTelemetry's rule: only "true" disables. Disabled means nothing records; context still propagates.
-    if (flag === 'true') options.sampler = 'always_off';
+    if (flag === 'true') {
+      options.sampler = 'always_off';
+      return options;
+    }
     else if (flag !== 'false') warn(`OTEL_SDK_DISABLED: expected true or false, got ${JSON.stringify(disabled)}; using false`);
   }
 
@@ -98,5 +125,23 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger): TracerOp
     else warn(`${variable}: expected a non-negative integer, got ${JSON.stringify(raw)}; using ${DEFAULT_SPAN_LIMITS[key]}`);
   }
   if (Object.keys(limits).length > 0) options.limits = limits;
+
+  const batch: BatchSpanProcessorOptions = {};
+  for (const [variable, key] of BATCH_VARIABLES) {
+    const raw = value(env, variable);
+    if (raw === undefined) continue;
+    if (/^[0-9]{1,15}$/.test(raw) && Number(raw) > 0) batch[key] = Number(raw);
+    else warn(`${variable}: expected a positive integer, got ${JSON.stringify(raw)}; using ${DEFAULT_BATCH_OPTIONS[key]}`);
+  }
+  const queueSize = batch.maxQueueSize ?? DEFAULT_BATCH_OPTIONS.maxQueueSize;
+  if ((batch.maxExportBatchSize ?? DEFAULT_BATCH_OPTIONS.maxExportBatchSize) > queueSize) {
+    warn(`OTEL_BSP_MAX_EXPORT_BATCH_SIZE: larger than the queue (${queueSize}); using ${queueSize}`);
+    batch.maxExportBatchSize = queueSize;
+  }
+  if (Object.keys(batch).length > 0) options.batch = batch;
+
+  const exporters = exportersFromEnv(env, logger, loader);
+  if (exporters.length === 1) options.exporter = exporters[0];
+  else if (exporters.length > 1) options.spanProcessors = exporters.map((exporter) => new BatchSpanProcessor(exporter, { ...batch, logger }));
   return options;
 }

@@ -6,12 +6,19 @@ export type ExportResult =
   | { readonly code: 'retryable'; readonly retryAfterMillis?: number; readonly error?: Error }
   | { readonly code: 'failed'; readonly error?: Error };
 
+/** Per-call options of {@link SpanExporter.export}. */
+export interface ExportOptions {
+  /** Aborted when the processor gives up on this attempt (export timeout): stop the request. */
+  readonly signal?: AbortSignal;
+}
+
 /**
  * Sends finished spans to a backend. `export` should resolve (not reject) with a result;
- * a rejection is treated as a permanent failure.
+ * a rejection is treated as a permanent failure. Retrying is the processor's job: an exporter
+ * makes one attempt per call and says whether another could succeed.
  */
 export interface SpanExporter {
-  export(spans: ReadonlyArray<ReadableSpan>): Promise<ExportResult>;
+  export(spans: ReadonlyArray<ReadableSpan>, options?: ExportOptions): Promise<ExportResult>;
   /** Releases resources; called once by the processor's shutdown. */
   shutdown(): Promise<void>;
 }

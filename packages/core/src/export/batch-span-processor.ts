@@ -1,0 +1,270 @@
+import { systemClock, type Clock, type TimerHandle } from '../clock';
+import { suppressTracing } from '../context/suppress-tracing';
+import { RateLimitedWarnings } from '../diagnostics';
+import { invalidOption } from '../errors';
+import { consoleLogger, type Logger } from '../logger';
+import type { ReadableSpan } from '../span';
+import { backoffDelay } from './backoff';
+import { emptyExportStats, type ExportStats } from './export-stats';
+import type { ExportResult, SpanExporter } from './span-exporter';
+import type { ShutdownOptions, SpanProcessor } from './span-processor';
+
+/** Options of {@link BatchSpanProcessor}; the defaults are OpenTelemetry's. */
+export interface BatchSpanProcessorOptions {
+  /** Spans held at most; past it new spans are dropped and counted. Default 2048. */
+  maxQueueSize?: number;
+  /** Spans per export. A full batch is sent at once. Default 512. */
+  maxExportBatchSize?: number;
+  /** Longest wait before a partial batch is sent, in ms. Default 5000. */
+  scheduledDelayMillis?: number;
+  /** Time for one batch, retries included, in ms. Default 30000. */
+  exportTimeoutMillis?: number;
+  /** Attempts per batch for retryable failures. Default 5. */
+  maxAttempts?: number;
+  /** Cap of the first retry delay, in ms (doubles per retry, with full jitter). Default 1000. */
+  initialBackoffMillis?: number;
+  /** Largest retry delay cap, in ms. Default 30000. */
+  maxBackoffMillis?: number;
+  /** Where drops and failures are reported, at most once a minute per cause. Default: console. */
+  logger?: Logger;
+  /** Time and timers (tests inject a simulated clock). */
+  clock?: Clock;
+  /** Source of jitter in [0, 1) (tests inject a fixed one). Default `Math.random`. */
+  random?: () => number;
+}
+
+type ResolvedOptions = Required<Omit<BatchSpanProcessorOptions, 'logger' | 'clock' | 'random'>>;
+
+/** The defaults, as in OpenTelemetry's batch span processor and OTLP exporter retry. */
+export const DEFAULT_BATCH_OPTIONS: Readonly<ResolvedOptions> = Object.freeze({
+  maxQueueSize: 2048,
+  maxExportBatchSize: 512,
+  scheduledDelayMillis: 5000,
+  exportTimeoutMillis: 30_000,
+  maxAttempts: 5,
+  initialBackoffMillis: 1000,
+  maxBackoffMillis: 30_000,
+});
+
+/** Applies defaults and validates (throws a TypeError naming the field). */
+export function resolveBatchOptions(options: BatchSpanProcessorOptions, path: string): ResolvedOptions {
+  const resolved: ResolvedOptions = { ...DEFAULT_BATCH_OPTIONS };
+  for (const key of Object.keys(DEFAULT_BATCH_OPTIONS) as Array<keyof ResolvedOptions>) {
+    const value = options[key];
+    if (value === undefined) continue;
+    const min = key === 'initialBackoffMillis' || key === 'maxBackoffMillis' ? 0 : 1;
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min) {
+      throw invalidOption(`${path}.${key}`, `an integer >= ${min}`, value);
+    }
+    resolved[key] = value;
+  }
+  if (resolved.maxExportBatchSize > resolved.maxQueueSize) {
+    throw invalidOption(`${path}.maxExportBatchSize`, `an integer no larger than maxQueueSize (${resolved.maxQueueSize})`, resolved.maxExportBatchSize);
+  }
+  return resolved;
+}
+
+function describeFailure(result: ExportResult): string {
+  const detail = result.code === 'success' ? '' : (result.error?.message ?? 'no detail');
+  return `${result.code === 'retryable' ? 'retryable failure' : 'failure'}: ${detail}`;
+}
+
+/**
+ * The default span processor: ended spans wait in a bounded queue and go to the exporter in
+ * batches, one export at a time, off the request path. Retryable failures are retried with
+ * exponential backoff and full jitter (honouring retry-after) within the attempt limit and
+ * the export timeout. Nothing grows without bound, every dropped span is counted by cause,
+ * and timers never keep the process alive except while `flush()`/`shutdown()` wait.
+ *
+ * @example
+ * const tracer = createTracer({ spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })] });
+ */
+export class BatchSpanProcessor implements SpanProcessor {
+  private readonly options: ResolvedOptions;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly warnings: RateLimitedWarnings;
+  private readonly counters: ExportStats = emptyExportStats();
+  private queue: ReadableSpan[] = [];
+  private timer: TimerHandle | undefined;
+  private timerIsImmediate = false;
+  private inFlight: Promise<void> | undefined;
+  /** While > 0, someone awaits flush/shutdown: retry timers then keep the process alive. */
+  private waiting = 0;
+  private stopping = false;
+  private stopped: Promise<void> | undefined;
+
+  /**
+   * @param exporter - where batches go
+   * @param options - queue, batch, timing and retry settings
+   */
+  constructor(
+    private readonly exporter: SpanExporter,
+    options: BatchSpanProcessorOptions = {},
+  ) {
+    if (exporter === null || typeof exporter !== 'object' || typeof exporter.export !== 'function') {
+      throw invalidOption('exporter', 'an object with export() and shutdown()', exporter);
+    }
+    this.options = resolveBatchOptions(options, 'options');
+    this.clock = options.clock ?? systemClock;
+    this.random = options.random ?? Math.random;
+    this.warnings = new RateLimitedWarnings(options.logger ?? consoleLogger, this.clock);
+  }
+
+  onStart(): void {}
+
+  onEnd(span: ReadableSpan): void {
+    if (this.stopping) {
+      this.counters.dropped.shutdown++;
+      return;
+    }
+    if (this.queue.length >= this.options.maxQueueSize) {
+      this.counters.dropped.queueFull++;
+      this.warnings.warn('queue_full', `span queue full (${this.options.maxQueueSize}): dropping spans until the exporter catches up`);
+      return;
+    }
+    this.queue.push(span);
+    this.schedule();
+  }
+
+  /**
+   * Arms the export timer (unref'd): right away once a batch is full, else after the scheduled
+   * delay. Even a full batch is sent from a timer, never inside `span.end()`, so serializing
+   * and sending stay off the request path.
+   */
+  private schedule(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    const full = this.queue.length >= this.options.maxExportBatchSize;
+    if (this.timer !== undefined) {
+      if (!full || this.timerIsImmediate) return;
+      this.clock.clearTimeout(this.timer);
+    }
+    this.timerIsImmediate = full;
+    this.timer = this.clock.setTimeout(
+      () => {
+        this.timer = undefined;
+        this.exportNext();
+      },
+      full ? 0 : this.options.scheduledDelayMillis,
+      false,
+    );
+  }
+
+  /** Starts exporting the next batch unless one is in flight (at most one at a time). */
+  private exportNext(): void {
+    if (this.inFlight !== undefined || this.queue.length === 0) return;
+    if (this.timer !== undefined) {
+      this.clock.clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    const batch = this.queue.splice(0, this.options.maxExportBatchSize);
+    this.inFlight = suppressTracing(() => this.exportBatch(batch)).finally(() => {
+      this.inFlight = undefined;
+      this.schedule();
+    });
+  }
+
+  private async exportBatch(batch: ReadableSpan[]): Promise<void> {
+    const deadline = this.clock.now() + this.options.exportTimeoutMillis;
+    for (let attempt = 1; ; attempt++) {
+      this.counters.exportAttempts++;
+      const result = await this.attempt(batch, deadline - this.clock.now());
+      if (result.code === 'success') {
+        this.counters.exported += batch.length;
+        return;
+      }
+      this.counters.exportFailures++;
+      if (result.code === 'retryable' && attempt < this.options.maxAttempts) {
+        const delay = result.retryAfterMillis ?? backoffDelay(attempt, this.options.initialBackoffMillis, this.options.maxBackoffMillis, this.random());
+        if (this.clock.now() + delay < deadline) {
+          await this.sleep(delay);
+          continue;
+        }
+      }
+      this.counters.dropped.exportFailed += batch.length;
+      this.warnings.warn('export_failed', `dropped ${batch.length} spans after ${attempt} export attempt(s), last ${describeFailure(result)}`);
+      return;
+    }
+  }
+
+  /** One exporter call, bounded by `timeoutMillis`; never rejects. */
+  private attempt(batch: ReadableSpan[], timeoutMillis: number): Promise<ExportResult> {
+    const controller = new AbortController();
+    return new Promise<ExportResult>((resolve) => {
+      const timer = this.clock.setTimeout(
+        () => {
+          controller.abort();
+          resolve({ code: 'failed', error: new Error(`export timed out after ${this.options.exportTimeoutMillis} ms`) });
+        },
+        Math.max(0, timeoutMillis),
+        this.waiting > 0,
+      );
+      const settle = (result: ExportResult): void => {
+        this.clock.clearTimeout(timer);
+        resolve(result);
+      };
+      try {
+        this.exporter.export(batch, { signal: controller.signal }).then(
+          (result) => settle(result !== null && typeof result === 'object' && typeof result.code === 'string' ? result : { code: 'failed', error: new Error('exporter returned no result') }),
+          (error: unknown) => settle({ code: 'failed', error: error instanceof Error ? error : new Error(String(error)) }),
+        );
+      } catch (error) {
+        settle({ code: 'failed', error: error instanceof Error ? error : new Error(String(error)) });
+      }
+    });
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => this.clock.setTimeout(resolve, ms, this.waiting > 0));
+  }
+
+  /** Exports the spans queued when called (and any export in flight), batch by batch. */
+  async forceFlush(): Promise<void> {
+    this.waiting++;
+    try {
+      // Bounded: spans ended while flushing wait for the next flush or the timer.
+      let rounds = Math.ceil(this.queue.length / this.options.maxExportBatchSize) + 1;
+      while (rounds-- > 0 && (this.inFlight !== undefined || this.queue.length > 0)) {
+        if (this.inFlight === undefined) this.exportNext();
+        await this.inFlight;
+      }
+    } finally {
+      this.waiting--;
+    }
+  }
+
+  /**
+   * Stops accepting spans, flushes within `timeoutMillis` (default: the export timeout), drops
+   * and counts what is left, then shuts the exporter down. Idempotent.
+   */
+  shutdown(options: ShutdownOptions = {}): Promise<void> {
+    this.stopped ??= this.stop(options.timeoutMillis ?? this.options.exportTimeoutMillis);
+    return this.stopped;
+  }
+
+  private async stop(timeoutMillis: number): Promise<void> {
+    this.stopping = true;
+    let timer: TimerHandle | undefined;
+    const deadline = new Promise<'timeout'>((resolve) => {
+      timer = this.clock.setTimeout(() => resolve('timeout'), timeoutMillis, false);
+    });
+    const outcome = await Promise.race([this.forceFlush().then(() => 'flushed' as const), deadline]);
+    this.clock.clearTimeout(timer);
+    if (outcome === 'timeout' || this.queue.length > 0) {
+      const left = this.queue.length;
+      this.queue = [];
+      this.counters.dropped.shutdown += left;
+      if (left > 0) this.warnings.warn('shutdown', `shutdown deadline passed: dropped ${left} queued spans`);
+    }
+    try {
+      await this.exporter.shutdown();
+    } catch (error) {
+      this.warnings.warn('exporter_shutdown', `exporter shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Counters since creation, and the current queue length. */
+  stats(): ExportStats {
+    return { ...this.counters, dropped: { ...this.counters.dropped }, queued: this.queue.length };
+  }
+}

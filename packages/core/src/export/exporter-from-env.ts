@@ -1,0 +1,77 @@
+import type { Environment } from '../config/environment';
+import { safeWarn, type Logger } from '../logger';
+import { ConsoleSpanExporter } from './console-span-exporter';
+import type { SpanExporter } from './span-exporter';
+
+/** What an exporter package exports so `OTEL_TRACES_EXPORTER` can load it. */
+export interface ExporterPackage {
+  /** Builds the package's exporter from `OTEL_EXPORTER_*` variables. */
+  exporterFromEnv(env: Environment, logger: Logger): SpanExporter;
+}
+
+/** Exporter names of `OTEL_TRACES_EXPORTER` served by separate packages. */
+export const EXPORTER_PACKAGES: Readonly<Record<string, string>> = {
+  otlp: '@tracewell/otlp',
+  zipkin: '@tracewell/zipkin',
+  'cloud-trace': '@tracewell/cloud-trace',
+};
+
+const SUPPORTED = ['none', 'console', ...Object.keys(EXPORTER_PACKAGES)].join(', ');
+
+/** Loads a module by name; `require` by default (tests pass their own). */
+export type ModuleLoader = (id: string) => unknown;
+
+function isMissing(error: unknown, id: string): boolean {
+  const e = error as { code?: unknown; message?: unknown } | null;
+  return e !== null && typeof e === 'object' && e.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${id}'`);
+}
+
+function load(name: string, env: Environment, logger: Logger, loader: ModuleLoader, explicit: boolean): SpanExporter | undefined {
+  const id = EXPORTER_PACKAGES[name]!;
+  let loaded: unknown;
+  try {
+    loaded = loader(id);
+  } catch (error) {
+    if (isMissing(error, id)) {
+      if (explicit) safeWarn(logger, `OTEL_TRACES_EXPORTER=${name} needs the ${id} package (npm install ${id}); spans are not exported`);
+      return undefined;
+    }
+    safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: loading ${id} failed (${error instanceof Error ? error.message : String(error)}); spans are not exported`);
+    return undefined;
+  }
+  const factory = (loaded as Partial<ExporterPackage> | null)?.exporterFromEnv;
+  if (typeof factory !== 'function') {
+    safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: ${id} has no exporterFromEnv(); update it to the version matching @tracewell/core`);
+    return undefined;
+  }
+  try {
+    return factory(env, logger);
+  } catch (error) {
+    safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: ${error instanceof Error ? error.message : String(error)}; spans are not exported`);
+    return undefined;
+  }
+}
+
+/**
+ * The exporters named by `OTEL_TRACES_EXPORTER` (a comma list): `none`, `console`, or `otlp`,
+ * `zipkin`, `cloud-trace`, each loaded only if its package is installed (a warning names the
+ * package to install when it is not). Unset: `otlp` when `@tracewell/otlp` is installed,
+ * otherwise none, silently.
+ */
+export function exportersFromEnv(env: Environment, logger: Logger, loader: ModuleLoader = require): SpanExporter[] {
+  const raw = env.OTEL_TRACES_EXPORTER?.trim();
+  if (raw === undefined || raw === '') {
+    const otlp = load('otlp', env, logger, loader, false);
+    return otlp === undefined ? [] : [otlp];
+  }
+  const exporters: SpanExporter[] = [];
+  for (const name of raw.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '')) {
+    if (name === 'none') return [];
+    if (name === 'console') exporters.push(new ConsoleSpanExporter());
+    else if (Object.prototype.hasOwnProperty.call(EXPORTER_PACKAGES, name)) {
+      const exporter = load(name, env, logger, loader, true);
+      if (exporter !== undefined) exporters.push(exporter);
+    } else safeWarn(logger, `OTEL_TRACES_EXPORTER: ignoring unsupported ${JSON.stringify(name)} (supported: ${SUPPORTED})`);
+  }
+  return exporters;
+}
