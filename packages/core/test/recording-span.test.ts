@@ -1,5 +1,5 @@
 import { SpanStatusCode } from '../src';
-import { memoryTracer } from './helpers';
+import { memoryTracer } from './support/memory-tracer';
 
 describe('span data', () => {
   it('keeps valid attributes, skips invalid ones and copies arrays', () => {

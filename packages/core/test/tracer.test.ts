@@ -11,7 +11,7 @@ import {
   TracewellConfigError,
   type Span,
 } from '../src';
-import { memoryTracer } from './helpers';
+import { memoryTracer } from './support/memory-tracer';
 
 describe('startSpan', () => {
   it('starts a root span with fresh ids and the resource', () => {

@@ -1,5 +1,5 @@
 import { createTracer, tracerOptionsFromEnv } from '../../src';
-import { recordingLogger } from '../helpers';
+import { recordingLogger } from '../support/memory-tracer';
 
 describe('tracerOptionsFromEnv', () => {
   it('reads service name, resource attributes, propagators, sampler and limits', () => {

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import { setImmediate as setImmediateAsync } from 'node:timers/promises';
 import type { ReadableSpan, Span } from '../../src';
-import { memoryTracer } from '../helpers';
+import { memoryTracer } from '../support/memory-tracer';
 
 const TASKS = 1000;
 

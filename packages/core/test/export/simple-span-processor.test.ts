@@ -1,5 +1,5 @@
 import { ConsoleSpanExporter, createTracer, InMemorySpanExporter, SimpleSpanProcessor, type ExportResult, type ReadableSpan, type SpanExporter, type Tracer } from '../../src';
-import { recordingLogger } from '../helpers';
+import { recordingLogger } from '../support/memory-tracer';
 
 class SlowExporter implements SpanExporter {
   readonly received: string[] = [];

@@ -1,4 +1,4 @@
-import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, type Tracer, type TracerOptions } from '../src';
+import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, type Tracer, type TracerOptions } from '../../src';
 
 /** A tracer that exports every span into memory as it ends, and samples every new trace. */
 export function memoryTracer(options: TracerOptions = {}): { tracer: Tracer; exporter: InMemorySpanExporter } {
