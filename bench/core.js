@@ -7,7 +7,7 @@ const tw = require('@tracewell/core');
 const { measure } = require('./harness');
 
 const discard = { onStart() {}, onEnd() {}, forceFlush: async () => {}, shutdown: async () => {} };
-const ours = tw.createTracer({ spanProcessors: [discard] });
+const ours = tw.createTracer({ sampler: 'always_on', spanProcessors: [discard] });
 const oursOff = tw.createTracer({ spanProcessors: [discard], sampler: 'always_off' });
 const otel = new BasicTracerProvider({ spanProcessors: [new NoopSpanProcessor()] }).getTracer('bench');
 const otelOff = new BasicTracerProvider({ spanProcessors: [new NoopSpanProcessor()], sampler: new AlwaysOffSampler() }).getTracer('bench');
@@ -19,7 +19,7 @@ const HEADERS = {
   traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01',
   tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
 };
-const w3cOnly = tw.createTracer({ spanProcessors: [discard], propagators: ['tracecontext'] });
+const w3cOnly = tw.createTracer({ sampler: 'always_on', spanProcessors: [discard], propagators: ['tracecontext'] });
 const otelW3c = new W3CTraceContextPropagator();
 const parentOurs = ours.startSpan('parent');
 const parentOtel = otelApi.trace.setSpan(otelApi.ROOT_CONTEXT, otel.startSpan('parent'));
