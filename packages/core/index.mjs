@@ -48,4 +48,7 @@ export const {
   ConsoleSpanExporter,
   formatSpan,
   VERSION,
+  ServerTracing,
+  ClientTracing,
+  redactUrl,
 } = cjs;

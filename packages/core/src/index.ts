@@ -59,3 +59,9 @@ export { InMemorySpanExporter } from './export/in-memory-span-exporter';
 export { ConsoleSpanExporter, formatSpan } from './export/console-span-exporter';
 export type { ConsoleSpanExporterOptions } from './export/console-span-exporter';
 export { VERSION } from './version';
+
+export { ServerTracing } from './http/server-tracing';
+export type { ServerFramework, ServerTracingOptions } from './http/server-tracing';
+export { ClientTracing, redactUrl } from './http/client-tracing';
+export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
+export type { MatchRule, MatchRules } from './http/matchers';

@@ -1,0 +1,5 @@
+// Shared behaviour suites (private package, used by the adapters' tests).
+export { runServerConformance } from './server-suite';
+export type { RunningServer, ServerAdapter } from './server-suite';
+export { get, getAndAbort } from './http-client';
+export type { TestResponse } from './http-client';

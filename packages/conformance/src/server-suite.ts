@@ -1,0 +1,241 @@
+import {
+  createTracer,
+  InMemorySpanExporter,
+  SimpleSpanProcessor,
+  SpanKind,
+  SpanStatusCode,
+  type ReadableSpan,
+  type ServerTracingOptions,
+  type Tracer,
+} from '@tracewell/core';
+import { get, getAndAbort } from './http-client';
+
+/** A started server of the adapter under test. */
+export interface RunningServer {
+  /** e.g. `http://127.0.0.1:40123` */
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * What each server adapter provides to the suite: an app with these routes, traced by its
+ * middleware with `tracer` and `options`, listening on 127.0.0.1 port 0.
+ *
+ * - `GET /users/:id` → 200 `{ traceId, spanIsCurrent }` after an `await`: the active span's
+ *   trace id and whether the framework's span property (`req.span` / `ctx.span`) is it;
+ *   also sets attribute `user.id`.
+ * - `GET /api/v1/things/:thingId` → 200, a route in a router mounted at `/v1` inside a router
+ *   mounted at `/api`.
+ * - `GET /throw` → the handler throws `BOOM` synchronously.
+ * - `GET /next-error` → the error is passed on the framework's way (`next(err)` in Express,
+ *   a rejected downstream in Koa): `PASSED`.
+ * - `GET /async-throw` → an async handler rejects with `BOOM`.
+ * - errors are answered by the app's own error handling with 500 `{ error, identical }`,
+ *   `identical` being whether it received the very object thrown.
+ * - `GET /status/:code` → that status, empty body.
+ * - `GET /slow` → answers after 3 s (the suite aborts first).
+ * - `GET /healthz` → 200 `{ traceId }` of the active span (the suite ignores this path).
+ */
+export interface ServerAdapter {
+  readonly name: string;
+  start(tracer: Tracer, options?: ServerTracingOptions<never, never>): Promise<RunningServer>;
+  /** Builds the middleware alone, to check option validation. */
+  middleware(options: unknown): unknown;
+}
+
+const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
+const SPAN_ID = '00f067aa0ba902b7';
+
+/** Waits until the exporter holds `count` spans (they end on 'finish', after the client may already have the body). */
+async function spansWhen(exporter: InMemorySpanExporter, count: number): Promise<ReadableSpan[]> {
+  for (let i = 0; i < 200 && exporter.getFinishedSpans().length < count; i++) await new Promise((r) => setTimeout(r, 5));
+  return exporter.getFinishedSpans();
+}
+
+/** Runs the server behaviour suite against one adapter (call inside a Jest test file). */
+export function runServerConformance(adapter: ServerAdapter): void {
+  describe(`${adapter.name}: server conformance`, () => {
+    let exporter: InMemorySpanExporter;
+    let tracer: Tracer;
+    let server: RunningServer | undefined;
+
+    const start = async (options?: ServerTracingOptions<never, never>) => {
+      server = await adapter.start(tracer, options);
+      return server.url;
+    };
+
+    beforeEach(() => {
+      exporter = new InMemorySpanExporter();
+      tracer = createTracer({ serviceName: 'conformance', sampler: 'parentbased_always_on', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    });
+    afterEach(async () => {
+      await server?.close();
+      server = undefined;
+    });
+
+    it('makes one SERVER span named by route template, with the HTTP attributes and no query string', async () => {
+      const url = await start();
+      const res = await get(`${url}/users/42?token=secret`, { 'user-agent': 'conformance/1.0' });
+      expect(res.status).toBe(200);
+      const [span] = await spansWhen(exporter, 1);
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(span!.name).toBe('GET /users/:id');
+      expect(span!.kind).toBe(SpanKind.SERVER);
+      expect(span!.parentSpanId).toBeUndefined();
+      expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+      const port = Number(new URL(url).port);
+      expect(span!.attributes).toMatchObject({
+        'http.request.method': 'GET',
+        'url.path': '/users/42',
+        'url.scheme': 'http',
+        'http.route': '/users/:id',
+        'http.response.status_code': 200,
+        'server.address': '127.0.0.1',
+        'server.port': port,
+        'user_agent.original': 'conformance/1.0',
+        'network.protocol.version': '1.1',
+        'user.id': '42',
+      });
+      expect(String(span!.attributes['client.address'])).toMatch(/127\.0\.0\.1/);
+      expect(JSON.stringify(span!.attributes)).not.toContain('secret');
+    });
+
+    it('names routes inside mounted and nested routers with their full template', async () => {
+      const url = await start();
+      expect((await get(`${url}/api/v1/things/7`)).status).toBe(200);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.name).toBe('GET /api/v1/things/:thingId');
+      expect(span!.attributes['http.route']).toBe('/api/v1/things/:thingId');
+    });
+
+    it('names unmatched requests by method only (never the raw URL) and keeps 404 unset', async () => {
+      const url = await start();
+      expect((await get(`${url}/no/such/path/123`)).status).toBe(404);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.name).toBe('GET');
+      expect(span!.attributes['http.route']).toBeUndefined();
+      expect(span!.attributes['http.response.status_code']).toBe(404);
+      expect(span!.status.code).toBe(SpanStatusCode.UNSET);
+    });
+
+    it.each([
+      ['tracecontext', { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` }],
+      ['cloud-trace', { 'x-cloud-trace-context': `${TRACE_ID}/${BigInt(`0x${SPAN_ID}`)};o=1` }],
+      ['b3', { b3: `${TRACE_ID}-${SPAN_ID}-1` }],
+      ['b3multi', { 'x-b3-traceid': TRACE_ID, 'x-b3-spanid': SPAN_ID, 'x-b3-sampled': '1' }],
+    ])('continues a trace from %s headers, and the span is current in the handler', async (_format, headers) => {
+      const url = await start();
+      const res = await get(`${url}/users/1`, headers);
+      expect(res.body).toEqual({ traceId: TRACE_ID, spanIsCurrent: true });
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.traceId).toBe(TRACE_ID);
+      expect(span!.parentSpanId).toBe(SPAN_ID);
+      expect(span!.parentIsRemote).toBe(true);
+    });
+
+    it('starts a new trace for malformed headers, and serves the request', async () => {
+      const url = await start();
+      const res = await get(`${url}/users/1`, { traceparent: `00-${TRACE_ID.toUpperCase()}-${SPAN_ID}-01`, b3: 'garbage', 'x-cloud-trace-context': 'x/y;o=1' });
+      expect(res.status).toBe(200);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.traceId).not.toBe(TRACE_ID);
+      expect(span!.parentSpanId).toBeUndefined();
+      expect((res.body as { traceId: string }).traceId).toBe(span!.traceId);
+    });
+
+    it('records nothing for an unsampled caller but keeps its trace active', async () => {
+      const url = await start();
+      const res = await get(`${url}/users/1`, { traceparent: `00-${TRACE_ID}-${SPAN_ID}-00` });
+      expect(res.body).toEqual({ traceId: TRACE_ID, spanIsCurrent: true });
+      await new Promise((r) => setTimeout(r, 20));
+      expect(exporter.getFinishedSpans()).toHaveLength(0);
+    });
+
+    it.each([
+      ['/throw', 'BOOM'],
+      ['/next-error', 'PASSED'],
+      ['/async-throw', 'BOOM'],
+    ])('%s: records the exception, sets ERROR, and the app gets the very same error', async (path, message) => {
+      const url = await start();
+      const res = await get(`${url}${path}`);
+      expect(res).toEqual({ status: 500, body: { error: message, identical: true } });
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.status.code).toBe(SpanStatusCode.ERROR);
+      expect(span!.attributes['http.response.status_code']).toBe(500);
+      const exception = span!.events.find((e) => e.name === 'exception');
+      expect(exception?.attributes['exception.message']).toBe(message);
+      expect(exception?.attributes['exception.type']).toBe('Error');
+      expect(String(exception?.attributes['exception.stacktrace'])).toContain(`Error: ${message}`);
+      expect(span!.events.filter((e) => e.name === 'exception')).toHaveLength(1);
+    });
+
+    it.each([
+      [500, SpanStatusCode.ERROR],
+      [503, SpanStatusCode.ERROR],
+      [400, SpanStatusCode.UNSET],
+      [302, SpanStatusCode.UNSET],
+    ])('a %i response sets status %i', async (code, status) => {
+      const url = await start();
+      expect((await get(`${url}/status/${code}`)).status).toBe(code);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.status.code).toBe(status);
+      expect(span!.name).toBe('GET /status/:code');
+    });
+
+    it('ends the span once when the client aborts, recorded as aborted', async () => {
+      const url = await start();
+      await getAndAbort(`${url}/slow`, 50);
+      const spans = await spansWhen(exporter, 1);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+      expect(spans[0]!.attributes['error.type']).toBe('aborted');
+      expect(spans[0]!.status.code).toBe(SpanStatusCode.ERROR);
+      expect(spans[0]!.attributes['http.response.status_code']).toBeUndefined();
+    });
+
+    it('ignored paths get no span, but the caller\'s context stays active', async () => {
+      const url = await start({ ignore: ['/healthz', /^\/never/] });
+      const res = await get(`${url}/healthz`, { traceparent: `00-${TRACE_ID}-${SPAN_ID}-01` });
+      expect(res.body).toEqual({ traceId: TRACE_ID });
+      await get(`${url}/users/1`);
+      const spans = await spansWhen(exporter, 1);
+      expect(spans.map((s) => s.name)).toEqual(['GET /users/:id']);
+    });
+
+    it('applies spanName, requestHook and responseHook, and survives hooks that throw', async () => {
+      const url = await start({
+        spanName: () => 'custom name',
+        requestHook: (span) => {
+          span.setAttribute('hook.request', true);
+          throw new Error('hook bug');
+        },
+        responseHook: (span) => {
+          span.setAttribute('hook.response', true);
+          throw new Error('hook bug');
+        },
+      });
+      expect((await get(`${url}/users/5`)).status).toBe(200);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.name).toBe('custom name');
+      expect(span!.attributes).toMatchObject({ 'hook.request': true, 'hook.response': true, 'http.route': '/users/:id' });
+    });
+
+    it('keeps 200 concurrent requests apart', async () => {
+      const url = await start();
+      const ids = Array.from({ length: 200 }, (_, i) => (i + 1).toString(16).padStart(32, '0'));
+      const responses = await Promise.all(ids.map((id) => get(`${url}/users/${id}`, { traceparent: `00-${id}-${SPAN_ID}-01` })));
+      responses.forEach((res, i) => expect(res.body).toEqual({ traceId: ids[i], spanIsCurrent: true }));
+      const spans = await spansWhen(exporter, 200);
+      expect(spans).toHaveLength(200);
+      for (const span of spans) expect(span.attributes['url.path']).toBe(`/users/${span.traceId}`);
+    });
+
+    it.each([
+      [{ ignore: 42 }, /"traceMiddleware.ignore": expected a path string, a RegExp/],
+      [{ spanName: 'x' }, /"traceMiddleware.spanName": expected a function/],
+      [{ tracer: {} }, /"traceMiddleware.tracer": expected a Tracer/],
+    ])('rejects invalid options at construction: %p', (options, message) => {
+      expect(() => adapter.middleware(options)).toThrow(message);
+    });
+  });
+}

@@ -1,0 +1,107 @@
+import { invalidOption } from '../errors';
+import { getTracer } from '../global';
+import type { Span } from '../span';
+import { SpanKind } from '../span-kind';
+import { SpanStatusCode } from '../span-status';
+import type { Tracer } from '../tracer';
+import * as attr from './attribute-names';
+import { compileMatcher, type MatchRules } from './matchers';
+
+/** Options every HTTP client instrumentation takes (axios). */
+export interface ClientTracingOptions {
+  /** Tracer to use. Default: `getTracer()` at each request. */
+  tracer?: Tracer;
+  /**
+   * Hosts that receive trace headers: host names (exact), RegExps tested on the host name, or
+   * predicates. Default: every host. Requests to other hosts still get a span.
+   */
+  propagateTo?: MatchRules<string>;
+}
+
+/** A started client request: its span and the headers to send (none when propagation is not allowed). */
+export interface ClientRequestTrace {
+  readonly span: Span;
+  readonly headers: Readonly<Record<string, string>> | undefined;
+}
+
+/** The URL as recorded: no user name or password, no query string, no fragment. */
+export function redactUrl(url: URL): string {
+  return `${url.protocol}//${url.host}${url.pathname}`;
+}
+
+function defaultPort(protocol: string): number | undefined {
+  return protocol === 'https:' ? 443 : protocol === 'http:' ? 80 : undefined;
+}
+
+function errorType(error: unknown): string {
+  const e = error as { code?: unknown; name?: unknown } | null;
+  if (e !== null && typeof e === 'object') {
+    if (typeof e.code === 'string' && e.code !== '') return e.code;
+    if (typeof e.name === 'string' && e.name !== '') return e.name;
+  }
+  return '_OTHER';
+}
+
+/**
+ * Client-side HTTP semantics shared by client instrumentations: a CLIENT span per request
+ * (child of the active span), OpenTelemetry's attributes with a redacted URL, the headers to
+ * inject, and the outcome (4xx/5xx and failures are errors for a client).
+ */
+export class ClientTracing {
+  private readonly tracer: Tracer | undefined;
+  private readonly propagateTo: ((host: string) => boolean) | undefined;
+
+  /**
+   * @param options - the user's options (validated here)
+   * @param name - the instrumentation's name, used in option errors
+   */
+  constructor(options: ClientTracingOptions | undefined, name: string) {
+    const o = options ?? {};
+    if (o === null || typeof o !== 'object') throw invalidOption(`${name}(options)`, 'an object', o);
+    if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== 'function')) throw invalidOption(`${name}.tracer`, 'a Tracer', o.tracer);
+    this.tracer = o.tracer;
+    this.propagateTo = compileMatcher(o.propagateTo, `${name}.propagateTo`, (host: string) => host, 'a host name, a RegExp, a function (host) => boolean, or an array of them');
+  }
+
+  /** Starts the span for a request to `url` (absolute) and computes its headers. Never throws. */
+  start(method: string | undefined, url: string): ClientRequestTrace {
+    const tracer = this.tracer ?? getTracer();
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    const { method: normalized, original } = attr.normalizeMethod(method);
+    const span = tracer.startSpan(attr.httpSpanName(normalized, undefined), { kind: SpanKind.CLIENT });
+    if (span.isRecording()) {
+      span.setAttributes({
+        [attr.HTTP_REQUEST_METHOD]: normalized,
+        [attr.HTTP_REQUEST_METHOD_ORIGINAL]: original,
+        [attr.URL_FULL]: parsed === undefined ? undefined : redactUrl(parsed),
+        [attr.SERVER_ADDRESS]: parsed?.hostname.replace(/^\[(.*)\]$/, '$1'),
+        [attr.SERVER_PORT]: parsed === undefined ? undefined : parsed.port === '' ? defaultPort(parsed.protocol) : Number(parsed.port),
+      });
+    }
+    if (parsed !== undefined && this.propagateTo !== undefined && !this.propagateTo(parsed.hostname)) return { span, headers: undefined };
+    const headers: Record<string, string> = {};
+    tracer.inject(span, headers);
+    return { span, headers };
+  }
+
+  /** Records the outcome and ends the span: a status code, an error, or both. */
+  finish(span: Span, statusCode: number | undefined, error?: unknown): void {
+    if (span.isRecording()) {
+      if (statusCode !== undefined) span.setAttribute(attr.HTTP_RESPONSE_STATUS_CODE, statusCode);
+      if (error !== undefined) {
+        span.recordException(error);
+        span.setAttribute(attr.ERROR_TYPE, statusCode !== undefined && statusCode >= 400 ? String(statusCode) : errorType(error));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : undefined });
+      } else if (statusCode !== undefined && statusCode >= 400) {
+        span.setAttribute(attr.ERROR_TYPE, String(statusCode));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    }
+    span.end();
+  }
+}

@@ -1,0 +1,201 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { invalidOption } from '../errors';
+import { getTracer } from '../global';
+import { NonRecordingSpan } from '../non-recording-span';
+import type { Span } from '../span';
+import { SpanKind } from '../span-kind';
+import { SpanStatusCode } from '../span-status';
+import type { Tracer } from '../tracer';
+import * as attr from './attribute-names';
+import { compileMatcher, type MatchRules } from './matchers';
+
+/** Options every server middleware takes (Express, Koa). `Req`/`Res` are the framework's objects. */
+export interface ServerTracingOptions<Req, Res> {
+  /** Tracer to use. Default: `getTracer()` at each request (so `setGlobalTracer` later still applies). */
+  tracer?: Tracer;
+  /**
+   * Requests to leave untraced (e.g. health checks): exact paths, RegExps tested on the path
+   * (no query string), or predicates. They get no span, but a caller's context is still active,
+   * so their outgoing calls continue the caller's trace.
+   */
+  ignore?: MatchRules<Req>;
+  /** Names the span at the end of the request; return `undefined` for the default `METHOD /route`. */
+  spanName?: (req: Req) => string | undefined;
+  /** Called once the span has started, e.g. to add attributes from the request. */
+  requestHook?: (span: Span, req: Req) => void;
+  /** Called just before the span ends, e.g. to add attributes from the response. */
+  responseHook?: (span: Span, req: Req, res: Res) => void;
+}
+
+/** What an adapter tells core about its framework. */
+export interface ServerFramework<Req, Res> {
+  /** Name used in option errors, e.g. `traceMiddleware`. */
+  readonly name: string;
+  nodeRequest(req: Req): IncomingMessage;
+  nodeResponse(res: Res): ServerResponse;
+  /** The matched route template (with mount prefixes), read when the response ends. */
+  routeOf(req: Req): string | undefined;
+}
+
+interface RequestState {
+  readonly tracing: ServerTracing<unknown, unknown>;
+  readonly span: Span;
+  readonly method: string;
+  readonly req: unknown;
+  readonly res: unknown;
+}
+
+// Per-response state lives here, keyed by Node's response, so nothing is stored on user
+// objects and the 'finish'/'close' listeners can be shared functions (no closure per request).
+const states = new WeakMap<ServerResponse, RequestState>();
+
+function pathOf(url: string | undefined): string {
+  if (url === undefined) return '/';
+  const end = url.search(/[?#]/);
+  return end === -1 ? url : url.slice(0, end);
+}
+
+/** Splits a Host header into address and port (IPv6 literals keep their brackets off). */
+function hostAndPort(host: string | undefined, scheme: string): { address?: string; port: number } {
+  const defaultPort = scheme === 'https' ? 443 : 80;
+  if (host === undefined || host === '') return { port: defaultPort };
+  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
+  if (match === null) return { port: defaultPort };
+  const address = match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!;
+  return { address, port: match[2] === undefined ? defaultPort : Number(match[2]) };
+}
+
+function onFinish(this: ServerResponse): void {
+  finish(this, false);
+}
+
+function onClose(this: ServerResponse): void {
+  finish(this, !this.writableFinished);
+}
+
+function safely(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // A user hook that throws must not break the request or the span's end.
+  }
+}
+
+function finish(res: ServerResponse, aborted: boolean): void {
+  const state = states.get(res);
+  if (state === undefined) return;
+  states.delete(res);
+  res.removeListener('finish', onFinish);
+  res.removeListener('close', onClose);
+  const { span, tracing, method, req } = state;
+  if (span.isRecording()) {
+    safely(() => tracing.describeEnd(span, method, req, state.res, res, aborted));
+  }
+  span.end();
+}
+
+/**
+ * Server-side HTTP semantics shared by the Express and Koa middleware: continue the caller's
+ * trace, one SERVER span per request named by route template, OpenTelemetry's HTTP attributes,
+ * status from the response, and an end that happens exactly once (response finished, or the
+ * connection closed first). Options are checked once, when the middleware is created.
+ */
+export class ServerTracing<Req, Res> {
+  private readonly tracer: Tracer | undefined;
+  private readonly ignore: ((req: Req) => boolean) | undefined;
+  private readonly spanName: ServerTracingOptions<Req, Res>['spanName'];
+  private readonly requestHook: ServerTracingOptions<Req, Res>['requestHook'];
+  private readonly responseHook: ServerTracingOptions<Req, Res>['responseHook'];
+
+  /**
+   * @param options - the user's options (validated here; errors name `framework.name`)
+   * @param framework - how to read the framework's objects
+   */
+  constructor(
+    options: ServerTracingOptions<Req, Res> | undefined,
+    private readonly framework: ServerFramework<Req, Res>,
+  ) {
+    const o = options ?? {};
+    const name = framework.name;
+    if (o === null || typeof o !== 'object') throw invalidOption(`${name}(options)`, 'an object', o);
+    if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== 'function')) throw invalidOption(`${name}.tracer`, 'a Tracer', o.tracer);
+    for (const hook of ['spanName', 'requestHook', 'responseHook'] as const) {
+      if (o[hook] !== undefined && typeof o[hook] !== 'function') throw invalidOption(`${name}.${hook}`, 'a function', o[hook]);
+    }
+    this.tracer = o.tracer;
+    this.ignore = compileMatcher(o.ignore, `${name}.ignore`, (req: Req) => pathOf(framework.nodeRequest(req).url), 'a path string, a RegExp, a function (req) => boolean, or an array of them');
+    this.spanName = o.spanName;
+    this.requestHook = o.requestHook;
+    this.responseHook = o.responseHook;
+  }
+
+  /** The tracer requests use now. */
+  currentTracer(): Tracer {
+    return this.tracer ?? getTracer();
+  }
+
+  /**
+   * Starts the request's span and arranges its end. For an ignored request, returns a
+   * non-recording span carrying the caller's context (or none). Never throws.
+   */
+  start(req: Req, res: Res): Span {
+    const tracer = this.currentTracer();
+    const nodeReq = this.framework.nodeRequest(req);
+    const nodeRes = this.framework.nodeResponse(res);
+    const parent = tracer.extract(nodeReq.headers);
+    if (this.ignore?.(req) === true) {
+      return new NonRecordingSpan(parent ?? { traceId: '', spanId: '' }, tracer);
+    }
+    const { method, original } = attr.normalizeMethod(nodeReq.method);
+    // A server span continues the caller or starts a trace: never the context the server was
+    // created in (AsyncLocalStorage would otherwise hand it the context of listen()).
+    const span = tracer.startSpan(attr.httpSpanName(method, undefined), { kind: SpanKind.SERVER, parent: parent ?? null });
+    if (span.isRecording()) this.describeStart(span, nodeReq, method, original);
+    if (this.requestHook !== undefined) safely(() => this.requestHook!(span, req));
+    states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });
+    nodeRes.once('finish', onFinish);
+    nodeRes.once('close', onClose);
+    return span;
+  }
+
+  // Attributes are built only for recording spans: an unsampled request skips this work.
+  private describeStart(span: Span, req: IncomingMessage, method: string, original: string | undefined): void {
+    const scheme = (req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
+    const { address, port } = hostAndPort(req.headers.host, scheme);
+    span.setAttributes({
+      [attr.HTTP_REQUEST_METHOD]: method,
+      [attr.HTTP_REQUEST_METHOD_ORIGINAL]: original,
+      [attr.URL_PATH]: pathOf(req.url),
+      [attr.URL_SCHEME]: scheme,
+      [attr.SERVER_ADDRESS]: address,
+      [attr.SERVER_PORT]: port,
+      [attr.CLIENT_ADDRESS]: req.socket?.remoteAddress,
+      [attr.USER_AGENT_ORIGINAL]: req.headers['user-agent'],
+      [attr.NETWORK_PROTOCOL_VERSION]: req.httpVersion,
+    });
+  }
+
+  /** @internal Names the span and records the outcome, just before it ends. */
+  describeEnd(span: Span, method: string, req: Req, res: Res, nodeRes: ServerResponse, aborted: boolean): void {
+    let route: string | undefined;
+    safely(() => (route = this.framework.routeOf(req)));
+    let name: string | undefined;
+    if (this.spanName !== undefined) safely(() => (name = this.spanName!(req)));
+    span.updateName(typeof name === 'string' ? name : attr.httpSpanName(method, route));
+    if (route !== undefined) span.setAttribute(attr.HTTP_ROUTE, route);
+    if (aborted) {
+      span.setAttribute(attr.ERROR_TYPE, 'aborted');
+      span.setStatus({ code: SpanStatusCode.ERROR, message: 'client closed the connection before the response was sent' });
+    } else {
+      const status = nodeRes.statusCode;
+      span.setAttribute(attr.HTTP_RESPONSE_STATUS_CODE, status);
+      // Server spans: only 5xx is an error (a 4xx is the client's problem), per the conventions.
+      if (status >= 500) {
+        span.setAttribute(attr.ERROR_TYPE, String(status));
+        span.setStatus({ code: SpanStatusCode.ERROR });
+      }
+    }
+    if (this.responseHook !== undefined) safely(() => this.responseHook!(span, req, res));
+  }
+}

@@ -1,0 +1,69 @@
+import type { Span } from '@tracewell/core';
+
+// Express has no hook for "a handler failed": errors travel through the router's internal
+// next(err). To record them at their source (a throw, a rejected promise in Express 5, or
+// next(err)) and still hand them on unchanged, the router's Layer gets one wrapper around the
+// method that calls each handler, found through the app's own router (no require hooks).
+
+interface RequestErrors {
+  readonly span: Span;
+  recorded: unknown;
+  next: ((...args: unknown[]) => unknown) | undefined;
+  wrappedNext: ((...args: unknown[]) => unknown) | undefined;
+}
+
+type HandleRequest = (this: unknown, req: object, res: unknown, next: (...args: unknown[]) => unknown) => unknown;
+
+const requests = new WeakMap<object, RequestErrors>();
+const wrappedPrototypes = new WeakSet<object>();
+
+/** Remembers the span of a request so its handlers' errors can be recorded on it. */
+export function watchRequest(req: object, span: Span): void {
+  if (span.isRecording()) requests.set(req, { span, recorded: undefined, next: undefined, wrappedNext: undefined });
+}
+
+function noteError(state: RequestErrors, error: unknown): void {
+  if (error === undefined || error === null || error === 'route' || error === 'router' || error === state.recorded) return;
+  state.recorded = error;
+  state.span.recordException(error);
+}
+
+/** `next` for one request and one router level; cached so a request allocates one per level. */
+function nextFor(state: RequestErrors, next: (...args: unknown[]) => unknown): (...args: unknown[]) => unknown {
+  if (state.next !== next) {
+    state.next = next;
+    state.wrappedNext = (...args: unknown[]) => {
+      noteError(state, args[0]);
+      return next(...args);
+    };
+  }
+  return state.wrappedNext!;
+}
+
+/**
+ * Wraps the Layer class of `app`'s router (Express 4 `handle_request`, router 2 / Express 5
+ * `handleRequest`) once. Requests that are not traced go straight through.
+ */
+export function watchErrorsOf(app: unknown): void {
+  try {
+    const a = app as { _router?: { stack?: unknown[] }; router?: { stack?: unknown[] } };
+    // Express 4 keeps its router in _router (its app.router getter throws); Express 5 in router.
+    const router = a._router ?? a.router;
+    const layer = router?.stack?.[0];
+    if (layer === null || typeof layer !== 'object') return;
+    const proto = Object.getPrototypeOf(layer) as Record<string, unknown>;
+    if (wrappedPrototypes.has(proto)) return;
+    wrappedPrototypes.add(proto);
+    for (const method of ['handle_request', 'handleRequest']) {
+      const original = proto[method];
+      if (typeof original !== 'function') continue;
+      const handle = original as HandleRequest;
+      proto[method] = function tracewellHandleRequest(this: unknown, req: object, res: unknown, next: (...args: unknown[]) => unknown): unknown {
+        const state = requests.get(req);
+        return handle.call(this, req, res, state === undefined ? next : nextFor(state, next));
+      };
+    }
+  } catch {
+    // An unexpected Express build: spans still get their status from the response code.
+  }
+}

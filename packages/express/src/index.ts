@@ -1,0 +1,3 @@
+// Public surface of @tracewell/express.
+export { traceMiddleware } from './trace-middleware';
+export type { TraceMiddlewareOptions } from './trace-middleware';
