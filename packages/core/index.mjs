@@ -14,6 +14,7 @@ export const {
   DEFAULT_SPAN_LIMITS,
   ErrorCodes,
   TracewellConfigError,
+  invalidOption,
   createTracer,
   recordError,
   shutdownOnSignal,

@@ -2,4 +2,5 @@
 export { runServerConformance } from './server-suite';
 export type { RunningServer, ServerAdapter } from './server-suite';
 export { get, getAndAbort } from './http-client';
+export { runEsmEntryCheck } from './esm-entry';
 export type { TestResponse } from './http-client';

@@ -83,7 +83,8 @@ export class ClientTracing {
         [attr.SERVER_PORT]: parsed === undefined ? undefined : parsed.port === '' ? defaultPort(parsed.protocol) : Number(parsed.port),
       });
     }
-    if (parsed !== undefined && this.propagateTo !== undefined && !this.propagateTo(parsed.hostname)) return { span, headers: undefined };
+    // With propagateTo set, headers go only where a rule allows: an unparsable URL gets none.
+    if (this.propagateTo !== undefined && (parsed === undefined || !this.propagateTo(parsed.hostname))) return { span, headers: undefined };
     const headers: Record<string, string> = {};
     tracer.inject(span, headers);
     return { span, headers };

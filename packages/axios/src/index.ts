@@ -1,0 +1,3 @@
+// Public surface of @tracewell/axios.
+export { traceAxios } from './trace-axios';
+export type { TraceAxiosOptions } from './trace-axios';

@@ -1,0 +1,112 @@
+import { ClientTracing, invalidOption, type ClientTracingOptions, type Span } from '@tracewell/core';
+import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
+
+/** Options of {@link traceAxios}: `tracer`, `propagateTo`. */
+export type TraceAxiosOptions = ClientTracingOptions;
+
+interface Attempt {
+  readonly span: Span;
+  /** Headers we wrote, remembered if the attempt fails so a retry may replace them. */
+  readonly injected: Readonly<Record<string, string>> | undefined;
+}
+
+// Keyed by the request config: axios hands the same object to the response interceptors
+// (response.config, error.config). Nothing is written into the config itself.
+const attempts = new WeakMap<object, Attempt>();
+const instrumented = new WeakMap<AxiosInstance, () => void>();
+
+type HeadersLike = { get?(name: string): unknown; set?(name: string, value: string): unknown } & Record<string, unknown>;
+
+function readHeader(headers: HeadersLike, name: string): unknown {
+  if (typeof headers.get === 'function') return headers.get(name);
+  for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
+  return undefined;
+}
+
+function writeHeader(headers: HeadersLike, name: string, value: string): void {
+  if (typeof headers.set === 'function') headers.set(name, value);
+  else headers[name] = value;
+}
+
+/**
+ * Traces every request of an axios instance (the default export or one from `axios.create()`):
+ * a CLIENT span per attempt, child of the active span, with the trace headers of that span
+ * added to the request (headers you set yourself are left alone). The span records the status
+ * and any failure (network error, timeout, cancellation, 4xx/5xx); the error you get is the
+ * one axios raised, unchanged. Returns `eject()`, which removes the interceptors.
+ *
+ * @example
+ * const eject = traceAxios(axios, { propagateTo: [/\.internal$/] });
+ * await axios.get('http://users.internal/users/42'); // carries traceparent
+ */
+export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions): () => void {
+  if (instance === null || (typeof instance !== 'object' && typeof instance !== 'function') || typeof instance.interceptors?.request?.use !== 'function') {
+    throw invalidOption('traceAxios(instance)', 'an axios instance (the default export or one from axios.create())', instance);
+  }
+  const existing = instrumented.get(instance);
+  if (existing !== undefined) return existing;
+  const tracing = new ClientTracing(options, 'traceAxios');
+
+  const onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
+    try {
+      const { span, headers } = tracing.start(config.method, instance.getUri(config));
+      let injected: Record<string, string> | undefined;
+      if (headers !== undefined && config.headers != null) {
+        injected = {};
+        const target = config.headers as unknown as HeadersLike;
+        for (const [name, value] of Object.entries(headers)) {
+          const current = readHeader(target, name);
+          if (current === undefined || current === null || wasInjectedByUs(name, current)) {
+            writeHeader(target, name, value);
+            injected[name] = value;
+          }
+        }
+      }
+      attempts.set(config, { span, injected });
+    } catch {
+      // Tracing never breaks the request: it goes out untraced.
+    }
+    return config;
+  };
+
+  const settle = (config: object | undefined, status: number | undefined, error?: unknown): void => {
+    if (config === undefined || config === null) return;
+    const attempt = attempts.get(config);
+    if (attempt === undefined) return;
+    attempts.delete(config);
+    if (error !== undefined && attempt.injected !== undefined) rememberFailedAttempt(attempt.injected);
+    tracing.finish(attempt.span, status, error);
+  };
+
+  const onResponse = (response: AxiosResponse): AxiosResponse => {
+    try {
+      settle(response.config, response.status);
+    } catch {
+      // never surfaces
+    }
+    return response;
+  };
+
+  const onError = (error: AxiosError): Promise<never> => {
+    try {
+      settle(error?.config, error?.response?.status, error);
+    } catch {
+      // never surfaces
+    }
+    return Promise.reject(error);
+  };
+
+  const requestId = instance.interceptors.request.use(onRequest);
+  const responseId = instance.interceptors.response.use(onResponse, onError);
+  let ejected = false;
+  const eject = (): void => {
+    if (ejected) return;
+    ejected = true;
+    instance.interceptors.request.eject(requestId);
+    instance.interceptors.response.eject(responseId);
+    instrumented.delete(instance);
+  };
+  instrumented.set(instance, eject);
+  return eject;
+}
