@@ -72,7 +72,8 @@ export class ClientTracing {
     } catch {
       parsed = undefined;
     }
-    const { method: normalized, original } = attr.normalizeMethod(method);
+    // Clients such as axios keep methods in lowercase but send them uppercase on the wire.
+    const { method: normalized, original } = attr.normalizeMethod(typeof method === 'string' ? method.toUpperCase() : method);
     const span = tracer.startSpan(attr.httpSpanName(normalized, undefined), { kind: SpanKind.CLIENT });
     if (span.isRecording()) {
       span.setAttributes({
