@@ -50,6 +50,7 @@ export const {
   formatSpan,
   VERSION,
   ServerTracing,
+  traceRequestListener,
   ClientTracing,
   redactUrl,
 } = cjs;

@@ -61,6 +61,7 @@ export type { ConsoleSpanExporterOptions } from './export/console-span-exporter'
 export { VERSION } from './version';
 
 export { ServerTracing } from './http/server-tracing';
+export { traceRequestListener } from './http/trace-request-listener';
 export type { ServerFramework, ServerTracingOptions } from './http/server-tracing';
 export { ClientTracing, redactUrl } from './http/client-tracing';
 export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';

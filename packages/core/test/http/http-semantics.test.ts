@@ -1,0 +1,61 @@
+import { createServer, request, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClientTracing, currentSpan, redactUrl, SpanKind, traceRequestListener } from '../../src';
+import { normalizeMethod } from '../../src/http/attribute-names';
+import { memoryTracer } from '../support/memory-tracer';
+
+describe('HTTP semantics', () => {
+  it('normalizes methods to the known set, keeping unusual originals aside', () => {
+    expect(normalizeMethod('GET')).toEqual({ method: 'GET' });
+    expect(normalizeMethod('get')).toEqual({ method: 'GET', original: 'get' });
+    expect(normalizeMethod('PROPFIND')).toEqual({ method: '_OTHER', original: 'PROPFIND' });
+    expect(normalizeMethod(undefined)).toEqual({ method: '_OTHER', original: '' });
+  });
+
+  it('redacts credentials, query and fragment from URLs', () => {
+    expect(redactUrl(new URL('https://u:p@api.example.com:8443/a/b?token=x#frag'))).toBe('https://api.example.com:8443/a/b');
+  });
+
+  it('ClientTracing: a span and headers for a hand-built request (the Go NewRemoteChild move)', () => {
+    const { tracer, exporter } = memoryTracer();
+    const client = new ClientTracing({ tracer, propagateTo: [/\.internal$/] }, 'test');
+    const inside = client.start('GET', 'http://[::1]:8080/x');
+    const outside = client.start('PROPFIND', 'https://example.com/x');
+    expect(inside.headers).toBeUndefined(); // ::1 is not *.internal
+    expect(client.start('GET', 'http://users.internal/u').headers?.traceparent).toMatch(/^00-/);
+    client.finish(inside.span, 204);
+    client.finish(outside.span, undefined, Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
+    const [a, b] = exporter.getFinishedSpans();
+    expect(a!.attributes).toMatchObject({ 'server.address': '::1', 'server.port': 8080, 'http.response.status_code': 204 });
+    expect(b!.name).toBe('HTTP');
+    expect(b!.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PROPFIND', 'server.port': 443, 'error.type': 'ECONNRESET' });
+  });
+
+  it('traceRequestListener traces a plain Node server (the Go HTTPHandler move)', async () => {
+    const { tracer, exporter } = memoryTracer();
+    const server: Server = createServer(
+      traceRequestListener((req, res) => res.end(currentSpan()?.spanContext().traceId), { tracer, spanName: (req) => `${req.method} /plain` }),
+    );
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    try {
+      const body = await new Promise<string>((resolve, reject) => {
+        const req = request({ port, host: '127.0.0.1', path: '/plain?x=1', headers: { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01', host: '[::1]:9999' } }, (res) => {
+          let text = '';
+          res.on('data', (c: Buffer) => (text += c.toString()));
+          res.on('end', () => resolve(text));
+        });
+        req.on('error', reject);
+        req.end();
+      });
+      expect(body).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+      for (let i = 0; i < 50 && exporter.getFinishedSpans().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      const [span] = exporter.getFinishedSpans();
+      expect(span!.name).toBe('GET /plain');
+      expect(span!.kind).toBe(SpanKind.SERVER);
+      expect(span!.attributes).toMatchObject({ 'url.path': '/plain', 'server.address': '::1', 'server.port': 9999 });
+    } finally {
+      server.close();
+    }
+  });
+});
