@@ -34,7 +34,7 @@ describe('HTTP semantics', () => {
   it('traceRequestListener traces a plain Node server (the Go HTTPHandler move)', async () => {
     const { tracer, exporter } = memoryTracer();
     const server: Server = createServer(
-      traceRequestListener((req, res) => res.end(currentSpan()?.spanContext().traceId), { tracer, spanName: (req) => `${req.method} /plain` }),
+      traceRequestListener((_req, res) => res.end(currentSpan()?.spanContext().traceId), { tracer, spanName: (request) => `${request.method} /plain` }),
     );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     const port = (server.address() as AddressInfo).port;
