@@ -12,6 +12,7 @@ export const {
   isValidSpanId,
   isValidTraceId,
   DEFAULT_SPAN_LIMITS,
+  consoleLogger,
   RateLimitedWarnings,
   ErrorCodes,
   TracewellConfigError,

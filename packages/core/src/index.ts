@@ -13,6 +13,7 @@ export type { SpanLimits } from './limits';
 export { DEFAULT_SPAN_LIMITS } from './limits';
 export type { Resource } from './resource';
 export type { Logger } from './logger';
+export { consoleLogger } from './logger';
 export { RateLimitedWarnings } from './diagnostics';
 export { ErrorCodes, TracewellConfigError, invalidOption } from './errors';
 export type { ErrorCode } from './errors';

@@ -1,0 +1,160 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { gunzipSync } from 'node:zlib';
+import { createTracer, type Tracer } from '@tracewell/core';
+import { OTLPTraceExporter } from '../src';
+import { decodeRequest, Response } from './support/otlp-decoder';
+
+interface Received {
+  headers: IncomingMessage['headers'];
+  body: Buffer;
+}
+
+/**
+ * A local OTLP/HTTP receiver. `answer(n, res)` may answer request number n itself and return
+ * true; otherwise the receiver accepts with 200.
+ */
+async function receiver(answer: (n: number, res: ServerResponse) => boolean = () => false) {
+  const received: Received[] = [];
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const n = received.push({ headers: req.headers, body: Buffer.concat(chunks) }) - 1;
+      if (answer(n, res) !== true) res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`,
+    received,
+    spanNames: () =>
+      received.flatMap((r) => {
+        const body = r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
+        const decoded = (r.headers['content-type'] === 'application/json' ? JSON.parse(body.toString('utf8')) : decodeRequest(body)) as {
+          resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }>;
+        };
+        return decoded.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
+      }),
+    close: () => new Promise<void>((r) => {
+      server.closeAllConnections();
+      server.close(() => r());
+    }),
+  };
+}
+
+function tracerWith(exporter: OTLPTraceExporter): Tracer {
+  return createTracer({ serviceName: 'otlp-test', sampler: 'always_on', exporter, logger: { warn: () => undefined }, batch: { scheduledDelayMillis: 5, initialBackoffMillis: 10, maxBackoffMillis: 20 } });
+}
+
+describe('OTLPTraceExporter against a local receiver', () => {
+  let r: Awaited<ReturnType<typeof receiver>> | undefined;
+  afterEach(async () => {
+    await r?.close();
+    r = undefined;
+  });
+
+  it('sends protobuf by default, gzipped on request, with the headers a function returns for each request', async () => {
+    r = await receiver();
+    let calls = 0;
+    const exporter = new OTLPTraceExporter({ url: r.url, compression: 'gzip', headers: async () => ({ authorization: `Bearer token-${++calls}` }) });
+    const tracer = tracerWith(exporter);
+    tracer.startSpan('first').end();
+    await tracer.flush();
+    tracer.startSpan('second').end();
+    await tracer.flush();
+    expect(r.received.map((x) => x.headers.authorization)).toEqual(['Bearer token-1', 'Bearer token-2']);
+    expect(r.received[0]!.headers['content-type']).toBe('application/x-protobuf');
+    expect(r.received[0]!.headers['content-encoding']).toBe('gzip');
+    expect(r.spanNames()).toEqual(['first', 'second']);
+  });
+
+  it('sends OTLP/JSON when asked', async () => {
+    r = await receiver();
+    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url, encoding: 'json', headers: { 'x-tenant': 'a' } }));
+    tracer.startSpan('json span').end();
+    await tracer.flush();
+    expect(r.received[0]!.headers['content-type']).toBe('application/json');
+    expect(r.received[0]!.headers['x-tenant']).toBe('a');
+    expect(r.spanNames()).toEqual(['json span']);
+  });
+
+  it('is retried on 503 and on 429 with Retry-After, and nothing is lost', async () => {
+    r = await receiver((n, res) => {
+      if (n === 0) res.writeHead(503).end();
+      else if (n === 1) res.writeHead(429, { 'retry-after': '0' }).end();
+      return n < 2;
+    });
+    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url }));
+    for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
+    await tracer.flush();
+    expect(r.received).toHaveLength(3);
+    expect(r.spanNames().slice(-10)).toEqual(Array.from({ length: 10 }, (_, i) => `s${i}`));
+    expect(tracer.stats()).toMatchObject({ spansExported: 10, exportAttempts: 3, exportFailures: 2 });
+  });
+
+  it('drops and counts a batch the receiver refuses with 400 (permanent), without retrying', async () => {
+    r = await receiver((_n, res) => {
+      res.writeHead(400).end();
+      return true;
+    });
+    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url }));
+    tracer.startSpan('refused').end();
+    await tracer.flush();
+    expect(r.received).toHaveLength(1);
+    expect(tracer.stats()).toMatchObject({ spansExported: 0, spansDropped: { exportFailed: 1 } });
+  });
+
+  it('gives up on a receiver that does not answer within the timeout', async () => {
+    r = await receiver(() => true); // never answers
+    const exporter = new OTLPTraceExporter({ url: r.url, timeoutMillis: 100 });
+    const tracer = createTracer({ sampler: 'always_on', exporter, logger: { warn: () => undefined }, batch: { scheduledDelayMillis: 5, maxAttempts: 1 } });
+    tracer.startSpan('slow').end();
+    await tracer.flush();
+    expect(tracer.stats()).toMatchObject({ exportFailures: 1, spansDropped: { exportFailed: 1 } });
+  });
+
+  it('reports partial success (rejected spans) once a minute at most', async () => {
+    const body = Response.encode(Response.fromObject({ partialSuccess: { rejectedSpans: 2, errorMessage: 'attribute too long' } })).finish();
+    r = await receiver((_n, res) => {
+      res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end(Buffer.from(body));
+      return true;
+    });
+    const warnings: string[] = [];
+    const exporter = new OTLPTraceExporter({ url: r.url, logger: { warn: (m) => void warnings.push(m) } });
+    const tracer = createTracer({ sampler: 'always_on', exporter, batch: { scheduledDelayMillis: 5 } });
+    tracer.startSpan('a').end();
+    await tracer.flush();
+    tracer.startSpan('b').end();
+    await tracer.flush();
+    expect(warnings).toEqual(['OTLP receiver rejected 2 of 1 spans: attribute too long']);
+    expect(tracer.stats().spansExported).toBe(2); // partial success is still a success
+  });
+
+  it('retries when the headers function fails (e.g. a token refresh)', async () => {
+    r = await receiver();
+    let calls = 0;
+    const exporter = new OTLPTraceExporter({
+      url: r.url,
+      headers: () => {
+        if (++calls === 1) throw new Error('metadata server unavailable');
+        return { authorization: 'Bearer ok' };
+      },
+    });
+    const tracer = tracerWith(exporter);
+    tracer.startSpan('after refresh').end();
+    await tracer.flush();
+    expect(r.spanNames()).toEqual(['after refresh']);
+    expect(r.received[0]!.headers.authorization).toBe('Bearer ok');
+  });
+
+  it.each([
+    [{ url: 'ftp://x' }, /"OTLPTraceExporter.url": expected an http: or https: URL/],
+    [{ encoding: 'xml' }, /"OTLPTraceExporter.encoding": expected "protobuf" or "json"/],
+    [{ compression: 'br' }, /"OTLPTraceExporter.compression": expected "gzip" or "none"/],
+    [{ timeoutMillis: 0 }, /"OTLPTraceExporter.timeoutMillis": expected a positive number/],
+    [{ headers: 'x' }, /"OTLPTraceExporter.headers": expected an object of header values or a function/],
+  ])('rejects %p at construction', (options, message) => {
+    expect(() => new OTLPTraceExporter(options as never)).toThrow(message);
+  });
+});
