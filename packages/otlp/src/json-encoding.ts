@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, ReadableSpan } from '@tracewell/core';
 import { groupByResource, linkFlags, otlpSpanKind, resourceAttributes, spanFlags, valueKind, type InstrumentationScope } from './otlp-model';
-import { toUnixNanos } from './otlp-time';
+import { unixNanosDecimal } from './otlp-time';
 
 // OTLP/JSON (the protobuf JSON mapping with OTLP's exceptions): ids as lowercase hex, enums as
 // numbers, 64-bit integers as decimal strings, camelCase field names.
@@ -41,12 +41,12 @@ function span(s: ReadableSpan): Record<string, unknown> {
     flags: spanFlags(s),
     name: s.name,
     kind: otlpSpanKind(s.kind),
-    startTimeUnixNano: toUnixNanos(s.startTime).decimal,
-    endTimeUnixNano: toUnixNanos(s.endTime).decimal,
+    startTimeUnixNano: unixNanosDecimal(s.startTime),
+    endTimeUnixNano: unixNanosDecimal(s.endTime),
     attributes: keyValues(s.attributes),
     droppedAttributesCount: s.droppedAttributesCount,
     events: s.events.map((e) => ({
-      timeUnixNano: toUnixNanos(e.time).decimal,
+      timeUnixNano: unixNanosDecimal(e.time),
       name: e.name,
       attributes: keyValues(e.attributes),
       droppedAttributesCount: e.droppedAttributesCount,

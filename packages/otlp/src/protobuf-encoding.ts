@@ -1,6 +1,6 @@
 import type { Attributes, AttributeValue, ReadableSpan, SpanEvent, SpanLink } from '@tracewell/core';
 import { groupByResource, linkFlags, otlpSpanKind, resourceAttributes, spanFlags, valueKind, type InstrumentationScope } from './otlp-model';
-import { toUnixNanos } from './otlp-time';
+import { unixNanosHalves } from './otlp-time';
 import { ProtobufWriter } from './protobuf-writer';
 
 // Field numbers of opentelemetry-proto: collector/trace/v1 (ExportTraceServiceRequest),
@@ -51,6 +51,9 @@ const ANY_DOUBLE = 4;
 const ANY_ARRAY = 5;
 const ARRAY_VALUES = 1;
 
+// Scratch space for timestamps (encoding is synchronous, so one is enough).
+const nanos = { low: 0, high: 0 };
+
 function anyValue(w: ProtobufWriter, field: number, value: AttributeValue): void {
   const start = w.begin(field);
   switch (valueKind(value)) {
@@ -88,8 +91,8 @@ function keyValues(w: ProtobufWriter, field: number, attributes: Attributes): vo
 
 function event(w: ProtobufWriter, e: SpanEvent): void {
   const start = w.begin(SPAN_EVENTS);
-  const time = toUnixNanos(e.time);
-  w.fixed64(EVENT_TIME, time.low, time.high);
+  unixNanosHalves(e.time, nanos);
+  w.fixed64(EVENT_TIME, nanos.low, nanos.high);
   w.string(EVENT_NAME, e.name);
   keyValues(w, EVENT_ATTRIBUTES, e.attributes);
   w.uint(EVENT_DROPPED_ATTRIBUTES, e.droppedAttributesCount);
@@ -115,10 +118,10 @@ function span(w: ProtobufWriter, s: ReadableSpan): void {
   w.hexBytes(SPAN_PARENT_SPAN_ID, s.parentSpanId ?? '');
   w.string(SPAN_NAME, s.name);
   w.uint(SPAN_KIND, otlpSpanKind(s.kind));
-  const startTime = toUnixNanos(s.startTime);
-  const endTime = toUnixNanos(s.endTime);
-  w.fixed64(SPAN_START, startTime.low, startTime.high);
-  w.fixed64(SPAN_END, endTime.low, endTime.high);
+  unixNanosHalves(s.startTime, nanos);
+  w.fixed64(SPAN_START, nanos.low, nanos.high);
+  unixNanosHalves(s.endTime, nanos);
+  w.fixed64(SPAN_END, nanos.low, nanos.high);
   keyValues(w, SPAN_ATTRIBUTES, s.attributes);
   w.uint(SPAN_DROPPED_ATTRIBUTES, s.droppedAttributesCount);
   for (const e of s.events) event(w, e);

@@ -7,8 +7,6 @@ const FIXED64 = 1;
 const LENGTH_DELIMITED = 2;
 const FIXED32 = 5;
 
-const encoder = new TextEncoder();
-
 function varintSize(value: number): number {
   let size = 1;
   while (value >= 0x80) {
@@ -24,24 +22,24 @@ function hexValue(code: number): number {
 
 /** Writes protobuf fields into one growable buffer. */
 export class ProtobufWriter {
-  private buffer: Uint8Array;
+  private buffer: Buffer;
   private view: DataView;
   private pos = 0;
 
   /** @param initialSize - starting capacity in bytes */
   constructor(initialSize = 4096) {
-    this.buffer = new Uint8Array(initialSize);
-    this.view = new DataView(this.buffer.buffer);
+    this.buffer = Buffer.allocUnsafe(initialSize);
+    this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
   private ensure(extra: number): void {
     if (this.pos + extra <= this.buffer.length) return;
     let size = this.buffer.length * 2;
     while (size < this.pos + extra) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buffer.subarray(0, this.pos));
+    const next = Buffer.allocUnsafe(size);
+    this.buffer.copy(next, 0, 0, this.pos);
     this.buffer = next;
-    this.view = new DataView(next.buffer);
+    this.view = new DataView(next.buffer, next.byteOffset, next.byteLength);
   }
 
   private rawVarint(value: number): void {
@@ -122,9 +120,28 @@ export class ProtobufWriter {
     // UTF-8 takes at most 3 bytes per UTF-16 unit.
     this.ensure(value.length * 3 + 5);
     const start = this.fork();
-    const { written } = encoder.encodeInto(value, this.buffer.subarray(this.pos));
-    this.pos += written;
+    this.pos += this.utf8(value);
     this.join(start);
+  }
+
+  /**
+   * Writes `value` as UTF-8 at the current position (capacity already ensured). Short ASCII
+   * strings (keys, names, routes: most of a span) are copied in JS, which measured faster than
+   * a call into native Buffer#write; anything else goes to Buffer#write.
+   */
+  private utf8(value: string): number {
+    if (value.length <= 64) {
+      const buffer = this.buffer;
+      const at = this.pos;
+      let i = 0;
+      for (; i < value.length; i++) {
+        const code = value.charCodeAt(i);
+        if (code >= 0x80) break;
+        buffer[at + i] = code;
+      }
+      if (i === value.length) return i;
+    }
+    return this.buffer.write(value, this.pos, 'utf8');
   }
 
   /** A bytes field from lowercase or uppercase hex (ids). Empty or odd-length hex is skipped. */
@@ -175,6 +192,6 @@ export class ProtobufWriter {
 
   /** The bytes written so far (a copy, so the writer's buffer can be reused or dropped). */
   finish(): Uint8Array {
-    return this.buffer.slice(0, this.pos);
+    return Uint8Array.prototype.slice.call(this.buffer, 0, this.pos);
   }
 }
