@@ -1,0 +1,62 @@
+import type { Environment, Logger } from '@tracewell/core';
+import { urlForMessages } from './url-for-messages';
+import { DEFAULT_ZIPKIN_TIMEOUT_MILLIS, DEFAULT_ZIPKIN_URL, ZipkinExporter, type ZipkinExporterOptions } from './zipkin-exporter';
+
+const ENDPOINT = 'OTEL_EXPORTER_ZIPKIN_ENDPOINT';
+const TIMEOUT = 'OTEL_EXPORTER_ZIPKIN_TIMEOUT';
+
+function value(env: Environment, name: string): string | undefined {
+  const raw = env[name]?.trim();
+  return raw === undefined || raw === '' ? undefined : raw;
+}
+
+function warn(logger: Logger, message: string): void {
+  try {
+    logger.warn(message);
+  } catch {
+    // A broken logger must not stop the exporter from being built.
+  }
+}
+
+/**
+ * Builds a {@link ZipkinExporter} from OpenTelemetry's Zipkin variables; this is what
+ * `OTEL_TRACES_EXPORTER=zipkin` calls (through `@tracewell/core`).
+ *
+ * - `OTEL_EXPORTER_ZIPKIN_ENDPOINT`: the full spans URL, used as-is (default
+ *   `http://localhost:9411/api/v2/spans`).
+ * - `OTEL_EXPORTER_ZIPKIN_TIMEOUT`: request timeout in milliseconds (default 10000).
+ *
+ * An invalid value logs one warning naming the variable and the value used instead; this never
+ * throws. Reads only `env`, never `process.env` itself.
+ *
+ * @param env - the environment, usually `process.env`
+ * @param logger - where warnings go; also the exporter's logger
+ * @example
+ * // OTEL_EXPORTER_ZIPKIN_ENDPOINT=http://zipkin:9411/api/v2/spans
+ * const tracer = createTracer({ serviceName: 'checkout', exporter: exporterFromEnv(process.env, console) });
+ */
+export function exporterFromEnv(env: Environment, logger: Logger): ZipkinExporter {
+  const options: ZipkinExporterOptions = {};
+  if (logger !== null && typeof logger === 'object' && typeof logger.warn === 'function') options.logger = logger;
+
+  const endpoint = value(env, ENDPOINT);
+  if (endpoint !== undefined) {
+    let url: URL | undefined;
+    try {
+      url = new URL(endpoint);
+    } catch {
+      url = undefined;
+    }
+    if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) options.url = url;
+    else warn(logger, `${ENDPOINT}: expected an http: or https: URL, got ${JSON.stringify(urlForMessages(endpoint))}; using ${DEFAULT_ZIPKIN_URL}`);
+  }
+
+  const timeout = value(env, TIMEOUT);
+  if (timeout !== undefined) {
+    // OpenTelemetry's timeout variables are integers in milliseconds.
+    if (/^[0-9]{1,15}$/.test(timeout) && Number(timeout) > 0) options.timeoutMillis = Number(timeout);
+    else warn(logger, `${TIMEOUT}: expected a positive integer (milliseconds), got ${JSON.stringify(timeout)}; using ${DEFAULT_ZIPKIN_TIMEOUT_MILLIS}`);
+  }
+
+  return new ZipkinExporter(options);
+}
