@@ -28,8 +28,17 @@ describe('tracerOptionsFromEnv', () => {
     expect(createTracer(options).resource.attributes['service.name']).toBe('checkout');
   });
 
-  it('returns no options for an empty environment', () => {
-    expect(tracerOptionsFromEnv({}, recordingLogger())).toEqual({});
+  it('returns no options for an empty environment (without exporter packages installed)', () => {
+    const notInstalled = (id: string) => {
+      throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    };
+    expect(tracerOptionsFromEnv({}, recordingLogger(), notInstalled)).toEqual({});
+  });
+
+  it('defaults to the OTLP exporter when @tracewell/otlp is installed (as it is in this repository)', () => {
+    const options = tracerOptionsFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' }, recordingLogger());
+    expect(options.exporter?.constructor.name).toBe('OTLPTraceExporter');
+    expect((options.exporter as unknown as { url: string }).url).toBe('http://collector:4318/v1/traces');
   });
 
   it('OTEL_SDK_DISABLED=true turns recording off but keeps propagation', () => {
