@@ -1,6 +1,9 @@
 'use strict';
 // One Jest project per package or example that has tests. ts-jest only transpiles
 // (isolatedModules): type checking is `npm run lint`, which covers the tests too.
+// `npm test` runs Jest with --experimental-vm-modules: google-auth-library's HTTP client
+// (gaxios) loads node-fetch with a dynamic import(), which Jest's module system supports only
+// with that flag. Applications are unaffected: plain Node runs it as usual.
 const fs = require('node:fs');
 const path = require('node:path');
 

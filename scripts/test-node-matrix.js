@@ -23,5 +23,5 @@ for (const major of MAJORS) {
   }
   const version = execFileSync(binary, ['--version'], { encoding: 'utf8' }).trim();
   console.log(`\n== jest on Node.js ${version} ==`);
-  execFileSync(binary, [path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], { cwd: root, stdio: 'inherit' });
+  execFileSync(binary, ['--experimental-vm-modules', path.join(root, 'node_modules', 'jest', 'bin', 'jest.js'), '--ci'], { cwd: root, stdio: 'inherit' });
 }

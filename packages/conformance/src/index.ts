@@ -4,3 +4,4 @@ export type { RunningServer, ServerAdapter } from './server-suite';
 export { get, getAndAbort } from './http-client';
 export { runEsmEntryCheck } from './esm-entry';
 export type { TestResponse } from './http-client';
+export { decodeOtlpRequest, OtlpRequest, OtlpResponse } from './otlp-decoder';

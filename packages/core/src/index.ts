@@ -56,7 +56,7 @@ export type { BatchSpanProcessorOptions } from './export/batch-span-processor';
 export { exportersFromEnv, EXPORTER_PACKAGES } from './export/exporter-from-env';
 export { sendHttpExport, resultForStatus, parseRetryAfter } from './export/http-export';
 export type { HttpExportRequest, HttpExportResponse } from './export/http-export';
-export type { ExporterPackage, ModuleLoader } from './export/exporter-from-env';
+export type { ExporterPackage, LoadedExporter, ModuleLoader } from './export/exporter-from-env';
 export { InMemorySpanExporter } from './export/in-memory-span-exporter';
 export { ConsoleSpanExporter, formatSpan } from './export/console-span-exporter';
 export type { ConsoleSpanExporterOptions } from './export/console-span-exporter';

@@ -58,6 +58,7 @@ export class RecordingSpan implements Span, ReadableSpan {
   droppedAttributesCount = 0;
   droppedEventsCount = 0;
   droppedLinksCount = 0;
+  childSpanCount = 0;
   private ended = false;
   private attributeCount = 0;
   private readonly startMonotonic: number;
@@ -89,6 +90,11 @@ export class RecordingSpan implements Span, ReadableSpan {
 
   spanContext(): SpanContext {
     return this.context;
+  }
+
+  /** @internal A recording child span was started in this process while this span was open. */
+  noteChild(): void {
+    if (!this.ended) this.childSpanCount++;
   }
 
   setAttribute(key: string, value: AttributeValue | undefined | null): this {

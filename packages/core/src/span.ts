@@ -88,6 +88,8 @@ export interface ReadableSpan {
   readonly droppedAttributesCount: number;
   readonly droppedEventsCount: number;
   readonly droppedLinksCount: number;
+  /** Recording children started in this process while the span was open (absent when unknown). */
+  readonly childSpanCount?: number;
   /** The span's context (sampled is always true for an exported span). */
   spanContext(): SpanContext;
 }

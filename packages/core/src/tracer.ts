@@ -186,13 +186,17 @@ class TracewellTracer implements Tracer, SpanOwner {
     this.spansStarted++;
     const parentOption = options?.parent;
     let parent: SpanContext | undefined;
+    let parentSpan: Span | undefined;
     if (parentOption === undefined) {
-      const active = this.contextManager.active();
-      if (isSuppressed(active)) return SUPPRESSED;
-      parent = active?.spanContext();
+      parentSpan = this.contextManager.active();
+      if (isSuppressed(parentSpan)) return SUPPRESSED;
+      parent = parentSpan?.spanContext();
     } else if (parentOption !== null) {
       if (isSuppressed(parentOption as Span)) return SUPPRESSED;
-      parent = isSpan(parentOption) ? parentOption.spanContext() : parentOption;
+      if (isSpan(parentOption)) {
+        parentSpan = parentOption;
+        parent = parentOption.spanContext();
+      } else parent = parentOption;
     }
     const hasParent = parent !== undefined && isSpanContextValid(parent);
     const traceId = hasParent ? parent!.traceId : randomTraceId();
@@ -216,6 +220,8 @@ class TracewellTracer implements Tracer, SpanOwner {
     };
     if (!context.sampled) return new NonRecordingSpan(context, this);
     this.spansSampled++;
+    // Backends that show missing children (Cloud Trace's childSpanCount) need the count.
+    if (parentSpan instanceof RecordingSpan) parentSpan.noteChild();
     const span = new RecordingSpan(this, context, hasParent ? parent : undefined, spanName, options, kind, decision.attributes);
     for (const processor of this.processors) {
       try {

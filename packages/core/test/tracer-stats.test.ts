@@ -33,3 +33,18 @@ describe('tracer.stats()', () => {
     expect(createTracer({ spanProcessors: [bare, broken] }).stats().spansExported).toBe(0);
   });
 });
+
+describe('childSpanCount', () => {
+  it('counts recording children started while the span was open', () => {
+    const exporter = new InMemorySpanExporter();
+    const tracer = createTracer({ sampler: 'parentbased_always_on', spanProcessors: [new SimpleSpanProcessor(exporter)] });
+    tracer.startActiveSpan('parent', (parent) => {
+      tracer.startSpan('active child').end();
+      parent.child('explicit child').end();
+      tracer.startSpan('root', { parent: null }).end();
+    });
+    const byName = new Map(exporter.getFinishedSpans().map((s) => [s.name, s]));
+    expect(byName.get('parent')!.childSpanCount).toBe(2);
+    expect(byName.get('root')!.childSpanCount).toBe(0);
+  });
+});

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { createTracer, type Tracer } from '@tracewell/core';
 import { OTLPTraceExporter } from '../src';
-import { decodeRequest, Response } from './support/otlp-decoder';
+import { decodeOtlpRequest as decodeRequest, OtlpResponse as Response } from '@tracewell/conformance';
 
 interface Received {
   headers: IncomingMessage['headers'];

@@ -1,6 +1,6 @@
 import { JsonTraceSerializer, ProtobufTraceSerializer } from '@opentelemetry/otlp-transformer';
 import { toOtlpJson, toOtlpProtobuf } from '../src';
-import { decodeRequest } from './support/otlp-decoder';
+import { decodeOtlpRequest as decodeRequest } from '@tracewell/conformance';
 import { equivalentSpans, PARENT_ID, SCOPE, TRACE_ID } from './support/otel-spans';
 
 // Independent checks of what goes on the wire: our bytes decoded by protobufjs with the OTLP

@@ -1,6 +1,6 @@
 import type { AttributesInput } from '../attributes';
 import { BatchSpanProcessor, DEFAULT_BATCH_OPTIONS, type BatchSpanProcessorOptions } from '../export/batch-span-processor';
-import { exportersFromEnv, type ModuleLoader } from '../export/exporter-from-env';
+import { exportersFromEnv, type LoadedExporter, type ModuleLoader } from '../export/exporter-from-env';
 import { DEFAULT_SPAN_LIMITS, type SpanLimits } from '../limits';
 import { safeWarn, type Logger } from '../logger';
 import { isPropagatorName, PROPAGATOR_NAMES } from '../propagation/propagators-option';
@@ -141,7 +141,12 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
   if (Object.keys(batch).length > 0) options.batch = batch;
 
   const exporters = exportersFromEnv(env, logger, loader);
-  if (exporters.length === 1) options.exporter = exporters[0];
-  else if (exporters.length > 1) options.spanProcessors = exporters.map((exporter) => new BatchSpanProcessor(exporter, { ...batch, logger }));
+  if (exporters.length === 1) {
+    const [{ exporter, batchDefaults }] = exporters as [LoadedExporter];
+    options.exporter = exporter;
+    if (batchDefaults !== undefined) options.batch = { ...batchDefaults, ...options.batch };
+  } else if (exporters.length > 1) {
+    options.spanProcessors = exporters.map(({ exporter, batchDefaults }) => new BatchSpanProcessor(exporter, { ...batchDefaults, ...batch, logger }));
+  }
   return options;
 }

@@ -1,5 +1,6 @@
 import type { Environment } from '../config/environment';
 import { safeWarn, type Logger } from '../logger';
+import type { BatchSpanProcessorOptions } from './batch-span-processor';
 import { ConsoleSpanExporter } from './console-span-exporter';
 import type { SpanExporter } from './span-exporter';
 
@@ -7,6 +8,14 @@ import type { SpanExporter } from './span-exporter';
 export interface ExporterPackage {
   /** Builds the package's exporter from `OTEL_EXPORTER_*` variables. */
   exporterFromEnv(env: Environment, logger: Logger): SpanExporter;
+  /** Batching that suits the backend (e.g. larger batches for a per-call quota); `OTEL_BSP_*` still win. */
+  batchDefaults?: BatchSpanProcessorOptions;
+}
+
+/** An exporter loaded from the environment, with the batching its package recommends. */
+export interface LoadedExporter {
+  exporter: SpanExporter;
+  batchDefaults?: BatchSpanProcessorOptions;
 }
 
 /** Exporter names of `OTEL_TRACES_EXPORTER` served by separate packages. */
@@ -26,7 +35,7 @@ function isMissing(error: unknown, id: string): boolean {
   return e !== null && typeof e === 'object' && e.code === 'MODULE_NOT_FOUND' && typeof e.message === 'string' && e.message.includes(`'${id}'`);
 }
 
-function load(name: string, env: Environment, logger: Logger, loader: ModuleLoader, explicit: boolean): SpanExporter | undefined {
+function load(name: string, env: Environment, logger: Logger, loader: ModuleLoader, explicit: boolean): LoadedExporter | undefined {
   const id = EXPORTER_PACKAGES[name]!;
   let loaded: unknown;
   try {
@@ -39,13 +48,15 @@ function load(name: string, env: Environment, logger: Logger, loader: ModuleLoad
     safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: loading ${id} failed (${error instanceof Error ? error.message : String(error)}); spans are not exported`);
     return undefined;
   }
-  const factory = (loaded as Partial<ExporterPackage> | null)?.exporterFromEnv;
+  const pkg = loaded as Partial<ExporterPackage> | null;
+  const factory = pkg?.exporterFromEnv;
   if (typeof factory !== 'function') {
     safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: ${id} has no exporterFromEnv(); update it to the version matching @tracewell/core`);
     return undefined;
   }
   try {
-    return factory(env, logger);
+    const exporter = factory(env, logger);
+    return pkg?.batchDefaults === undefined ? { exporter } : { exporter, batchDefaults: pkg.batchDefaults };
   } catch (error) {
     safeWarn(logger, `OTEL_TRACES_EXPORTER=${name}: ${error instanceof Error ? error.message : String(error)}; spans are not exported`);
     return undefined;
@@ -58,16 +69,16 @@ function load(name: string, env: Environment, logger: Logger, loader: ModuleLoad
  * package to install when it is not). Unset: `otlp` when `@tracewell/otlp` is installed,
  * otherwise none, silently.
  */
-export function exportersFromEnv(env: Environment, logger: Logger, loader: ModuleLoader = require): SpanExporter[] {
+export function exportersFromEnv(env: Environment, logger: Logger, loader: ModuleLoader = require): LoadedExporter[] {
   const raw = env.OTEL_TRACES_EXPORTER?.trim();
   if (raw === undefined || raw === '') {
     const otlp = load('otlp', env, logger, loader, false);
     return otlp === undefined ? [] : [otlp];
   }
-  const exporters: SpanExporter[] = [];
+  const exporters: LoadedExporter[] = [];
   for (const name of raw.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '')) {
     if (name === 'none') return [];
-    if (name === 'console') exporters.push(new ConsoleSpanExporter());
+    if (name === 'console') exporters.push({ exporter: new ConsoleSpanExporter() });
     else if (Object.prototype.hasOwnProperty.call(EXPORTER_PACKAGES, name)) {
       const exporter = load(name, env, logger, loader, true);
       if (exporter !== undefined) exporters.push(exporter);

@@ -11,7 +11,7 @@ const fakeExporter: SpanExporter = { export: async () => ({ code: 'success' }), 
 describe('OTEL_TRACES_EXPORTER', () => {
   it('console gives a ConsoleSpanExporter; none gives nothing', () => {
     const logger = recordingLogger();
-    expect(exportersFromEnv({ OTEL_TRACES_EXPORTER: 'console' }, logger, missing)[0]).toBeInstanceOf(ConsoleSpanExporter);
+    expect(exportersFromEnv({ OTEL_TRACES_EXPORTER: 'console' }, logger, missing)[0]!.exporter).toBeInstanceOf(ConsoleSpanExporter);
     expect(exportersFromEnv({ OTEL_TRACES_EXPORTER: 'none' }, logger, missing)).toEqual([]);
     expect(logger.messages).toEqual([]);
   });
@@ -33,14 +33,14 @@ describe('OTEL_TRACES_EXPORTER', () => {
       return { exporterFromEnv: (env: Record<string, string | undefined>) => (env.OTEL_EXPORTER_OTLP_ENDPOINT === 'http://c:4318' ? fakeExporter : undefined) };
     };
     const exporters = exportersFromEnv({ OTEL_TRACES_EXPORTER: 'otlp', OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, recordingLogger(), loader);
-    expect(exporters).toEqual([fakeExporter]);
+    expect(exporters).toEqual([{ exporter: fakeExporter }]);
     expect(seen).toEqual(['@tracewell/otlp']);
   });
 
   it('unset: uses otlp if @tracewell/otlp is installed, else nothing, silently', () => {
     const logger = recordingLogger();
     expect(exportersFromEnv({}, logger, missing)).toEqual([]);
-    expect(exportersFromEnv({}, logger, () => ({ exporterFromEnv: () => fakeExporter }))).toEqual([fakeExporter]);
+    expect(exportersFromEnv({}, logger, () => ({ exporterFromEnv: () => fakeExporter }))).toEqual([{ exporter: fakeExporter }]);
     expect(logger.messages).toEqual([]);
   });
 
@@ -54,6 +54,13 @@ describe('OTEL_TRACES_EXPORTER', () => {
       'OTEL_TRACES_EXPORTER=zipkin: @tracewell/zipkin has no exporterFromEnv(); update it to the version matching @tracewell/core',
       'OTEL_TRACES_EXPORTER=zipkin: bad URL; spans are not exported',
     ]);
+  });
+
+  it('applies the package\'s batch defaults under the OTEL_BSP_* variables', () => {
+    const loader = () => ({ exporterFromEnv: () => fakeExporter, batchDefaults: { maxExportBatchSize: 1000, maxQueueSize: 4096 } });
+    const options = tracerOptionsFromEnv({ OTEL_TRACES_EXPORTER: 'cloud-trace', OTEL_BSP_MAX_QUEUE_SIZE: '8192' }, recordingLogger(), loader);
+    expect(options.batch).toEqual({ maxExportBatchSize: 1000, maxQueueSize: 8192 });
+    expect(options.exporter).toBe(fakeExporter);
   });
 
   it('several exporters get a batching processor each', async () => {

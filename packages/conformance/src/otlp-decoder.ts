@@ -1,9 +1,11 @@
+import protobuf from 'protobufjs';
+
 // The OTLP trace request and response messages, written for these tests from the field
 // numbers and types of opentelemetry-proto (opentelemetry/proto/collector/trace/v1,
 // trace/v1, resource/v1 and common/v1, protocol version 1.x). Decoding the bytes that
 // OpenTelemetry JS's own serializer produces with this schema is part of the tests, so a
 // wrong number here would fail them.
-syntax = "proto3";
+const SCHEMA = `syntax = "proto3";
 package otlp;
 
 message AnyValue {
@@ -81,4 +83,27 @@ message ExportTracePartialSuccess {
   int64 rejected_spans = 1;
   string error_message = 2;
 }
-message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }
+message ExportTraceServiceResponse { ExportTracePartialSuccess partial_success = 1; }`;
+
+const root = protobuf.parse(SCHEMA, { keepCase: false }).root;
+
+/** ExportTraceServiceRequest, loaded by protobufjs from the schema above. */
+export const OtlpRequest = root.lookupType('otlp.ExportTraceServiceRequest');
+/** ExportTraceServiceResponse. */
+export const OtlpResponse = root.lookupType('otlp.ExportTraceServiceResponse');
+
+/** Decodes an OTLP protobuf ExportTraceServiceRequest into plain data: ids as hex, 64-bit numbers as strings. */
+export function decodeOtlpRequest(bytes: Uint8Array): unknown {
+  const object = OtlpRequest.toObject(OtlpRequest.decode(bytes), { longs: String, bytes: String, defaults: false, arrays: true, oneofs: false });
+  return hexIds(object);
+}
+
+function hexIds(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(hexIds);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, v] of Object.entries(value)) {
+    out[key] = /^(traceId|spanId|parentSpanId)$/.test(key) && typeof v === 'string' ? Buffer.from(v, 'base64').toString('hex') : hexIds(v);
+  }
+  return out;
+}
