@@ -89,3 +89,30 @@ describe.each(majors)('%s specifics', (_name, express) => {
     }
   });
 });
+
+describe('flushOnResponse (scale-to-zero platforms)', () => {
+  it('exports the request\'s spans before the response reaches the client', async () => {
+    const express = require('express') as ExpressModule;
+    const { InMemorySpanExporter: Memory, createTracer: make } = require('@tracewell/core') as typeof import('@tracewell/core');
+    const exporter = new Memory();
+    // The default batching processor, with a delay long enough that only a flush would send.
+    const tracer = make({ sampler: 'always_on', exporter, batch: { scheduledDelayMillis: 60_000 } });
+    const app = express();
+    app.use(traceMiddleware({ tracer, flushOnResponse: true }));
+    app.get('/work', (req, res) => {
+      req.span.child('inner work').end();
+      res.json({ ok: true });
+    });
+    const server = await listen(app);
+    try {
+      const res = await get(`${server.url}/work`);
+      // Read the exporter the moment the response is in: nothing else had time to run.
+      const names = exporter.getFinishedSpans().map((s) => s.name);
+      expect(res).toEqual({ status: 200, body: { ok: true } });
+      expect(names.sort()).toEqual(['GET /work', 'inner work']);
+      expect(exporter.getFinishedSpans().find((s) => s.name === 'GET /work')!.attributes['http.response.status_code']).toBe(200);
+    } finally {
+      await server.close();
+    }
+  });
+});

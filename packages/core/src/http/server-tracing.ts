@@ -26,6 +26,12 @@ export interface ServerTracingOptions<Req, Res> {
   requestHook?: (span: Span, req: Req) => void;
   /** Called just before the span ends, e.g. to add attributes from the response. */
   responseHook?: (span: Span, req: Req, res: Res) => void;
+  /**
+   * For platforms that throttle CPU once the response is sent (Cloud Run with request-based
+   * billing, Cloud Functions): end the request's span and flush the tracer before the response
+   * goes out. Each response waits for the export (one round trip to the backend). Default false.
+   */
+  flushOnResponse?: boolean;
 }
 
 /** What an adapter tells core about its framework. */
@@ -82,6 +88,22 @@ function safely(fn: () => void): void {
   }
 }
 
+/**
+ * Holds `res.end()` until the request's span has ended and the tracer has flushed, so the spans
+ * leave while the platform still gives the process CPU. The response is sent whatever the
+ * export's outcome.
+ */
+function flushBeforeEnd(res: ServerResponse, tracer: Tracer): void {
+  const end = res.end;
+  res.end = function endAfterFlush(this: ServerResponse, ...args: unknown[]): ServerResponse {
+    res.end = end;
+    finish(res, false);
+    const send = (): void => void (end as (...a: unknown[]) => ServerResponse).apply(res, args);
+    tracer.flush().then(send, send);
+    return res;
+  } as ServerResponse['end'];
+}
+
 function finish(res: ServerResponse, aborted: boolean): void {
   const state = states.get(res);
   if (state === undefined) return;
@@ -107,6 +129,7 @@ export class ServerTracing<Req, Res> {
   private readonly spanName: ServerTracingOptions<Req, Res>['spanName'];
   private readonly requestHook: ServerTracingOptions<Req, Res>['requestHook'];
   private readonly responseHook: ServerTracingOptions<Req, Res>['responseHook'];
+  private readonly flushOnResponse: boolean;
 
   /**
    * @param options - the user's options (validated here; errors name `framework.name`)
@@ -128,6 +151,8 @@ export class ServerTracing<Req, Res> {
     this.spanName = o.spanName;
     this.requestHook = o.requestHook;
     this.responseHook = o.responseHook;
+    if (o.flushOnResponse !== undefined && typeof o.flushOnResponse !== 'boolean') throw invalidOption(`${name}.flushOnResponse`, 'true or false', o.flushOnResponse);
+    this.flushOnResponse = o.flushOnResponse === true;
   }
 
   /** The tracer requests use now. */
@@ -156,6 +181,7 @@ export class ServerTracing<Req, Res> {
     states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });
     nodeRes.once('finish', onFinish);
     nodeRes.once('close', onClose);
+    if (this.flushOnResponse && span.isRecording()) flushBeforeEnd(nodeRes, tracer);
     return span;
   }
 
