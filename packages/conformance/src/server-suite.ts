@@ -220,6 +220,15 @@ export function runServerConformance(adapter: ServerAdapter): void {
       expect(span!.attributes).toMatchObject({ 'hook.request': true, 'hook.response': true, 'http.route': '/users/:id' });
     });
 
+    it('flushOnResponse: the request\'s span is exported before the response arrives', async () => {
+      const url = await start({ flushOnResponse: true });
+      const res = await get(`${url}/users/3`);
+      expect(res.status).toBe(200);
+      const [span] = exporter.getFinishedSpans(); // no waiting: it must already be there
+      expect(span?.name).toBe('GET /users/:id');
+      expect(span?.attributes['http.response.status_code']).toBe(200);
+    });
+
     it('keeps 200 concurrent requests apart', async () => {
       const url = await start();
       const ids = Array.from({ length: 200 }, (_, i) => (i + 1).toString(16).padStart(32, '0'));
