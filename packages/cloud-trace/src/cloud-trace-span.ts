@@ -79,12 +79,15 @@ function attributeValue(value: AttributeValue): CloudAttributeValue {
  */
 function attributes(entries: Iterable<readonly [string, AttributeValue]>, max: number, alreadyDropped = 0): CloudAttributes {
   const attributeMap: Record<string, CloudAttributeValue> = Object.create(null) as Record<string, CloudAttributeValue>;
+  const seen = new Set<string>();
   let count = 0;
   let dropped = alreadyDropped;
   for (const [rawKey, value] of entries) {
+    if (seen.has(rawKey)) continue; // the same key twice (e.g. service.name): the first wins
+    seen.add(rawKey);
     const key = truncateText(rawKey, LIMITS.attributeKeyBytes);
-    if (key in attributeMap) continue;
-    if (count === max) {
+    // Two long keys that are equal once cut: the API counts the loser as dropped.
+    if (key in attributeMap || count === max) {
       dropped++;
       continue;
     }

@@ -17,14 +17,15 @@ const MAX_FRAMES = 128;
 const MAX_NAME_BYTES = 1024;
 // V8 frames: "    at fn (file:line:col)" or "    at file:line:col". Anchored, no nested
 // quantifiers: linear on any input.
-const WITH_NAME = /^\s*at (.+?) \((.+):(\d+):(\d+)\)$/;
-const WITHOUT_NAME = /^\s*at (.+):(\d+):(\d+)$/;
+// "async " marks frames of async functions; it is neither part of the name nor of the file.
+const WITH_NAME = /^\s*at (?:async )?(.+?) \((.+):(\d+):(\d+)\)$/;
+const WITHOUT_NAME = /^\s*at (?:async )?(.+):(\d+):(\d+)$/;
 
 /** Parses a V8 `error.stack` into Cloud Trace frames (at most 128, the API limit). */
 export function parseStackTrace(stack: string): StackTrace | undefined {
   const frames: StackFrame[] = [];
   let dropped = 0;
-  for (const line of stack.split('\n', 10_000)) {
+  for (const line of stack.split(/\r?\n/, 10_000)) {
     if (line.length > 4096) continue;
     const named = WITH_NAME.exec(line);
     const bare = named === null ? WITHOUT_NAME.exec(line) : null;
