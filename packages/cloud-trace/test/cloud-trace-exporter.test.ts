@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Router from '@koa/router';
 import { traceAxios } from '@tracewell/axios';
-import { createTracer, tracerOptionsFromEnv, type Tracer } from '@tracewell/core';
+import { createTracer, tracerOptionsFromEnv, type Logger, type Tracer } from '@tracewell/core';
 import { traceMiddleware as expressTracing } from '@tracewell/express';
 import { traceMiddleware as koaTracing } from '@tracewell/koa';
 import axios from 'axios';
@@ -16,7 +16,7 @@ import { AGENT, CloudTraceExporter, type CloudTraceExporterOptions } from '../sr
 import { FakeGoogle } from './support/fake-google';
 import { googleEnv } from './support/google-env';
 
-const quiet = { warn: () => undefined };
+const quiet: Logger = { warn: () => undefined };
 
 function tracer(serviceName: string, options: CloudTraceExporterOptions, logger = quiet): Tracer {
   return createTracer({
