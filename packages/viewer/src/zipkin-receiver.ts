@@ -2,6 +2,23 @@ import { BadRequest, normalizeId, type StoredSpan, type StoredValue } from './st
 
 const KINDS = new Set(['SERVER', 'CLIENT', 'PRODUCER', 'CONSUMER']);
 
+/**
+ * Zipkin annotations are plain strings; OpenTelemetry-style exporters (ours included) write an
+ * event with attributes as `name: {json}`. Read that back into a name and attributes.
+ */
+function annotationEvent(value: string): { name: string; attributes: Record<string, StoredValue> } {
+  const match = /^(.*?): (\{.*\})$/s.exec(value);
+  if (match !== null) {
+    try {
+      const parsed = JSON.parse(match[2]!) as unknown;
+      if (parsed !== null && typeof parsed === 'object' && !Array.isArray(parsed)) return { name: match[1]!, attributes: parsed as Record<string, StoredValue> };
+    } catch {
+      // not JSON after all: keep the text as the name
+    }
+  }
+  return { name: value, attributes: {} };
+}
+
 /** Parses a Zipkin v2 JSON list of spans (POST /api/v2/spans). */
 export function spansFromZipkin(body: unknown): StoredSpan[] {
   if (!Array.isArray(body)) throw new BadRequest('Zipkin: the body must be a JSON array of spans');
@@ -32,9 +49,8 @@ export function spansFromZipkin(body: unknown): StoredSpan[] {
       durationMs: duration,
       attributes,
       events: ((s.annotations ?? []) as Array<{ timestamp?: unknown; value?: unknown }>).map((a) => ({
-        name: typeof a.value === 'string' ? a.value : '',
+        ...annotationEvent(typeof a.value === 'string' ? a.value : ''),
         time: typeof a.timestamp === 'number' ? a.timestamp / 1000 : start,
-        attributes: {},
       })),
       status: error === undefined ? { code: 'UNSET' } : error === '' ? { code: 'ERROR' } : { code: 'ERROR', message: String(error) },
     } satisfies StoredSpan;
