@@ -3,8 +3,16 @@
 // by round, so machine noise hits all of them alike; the median round is reported.
 const { performance } = require('node:perf_hooks');
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const TARGET_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
+let ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+let TARGET_MS = Number(process.env.BENCH_ROUND_MS ?? 150);
+
+/** Quick mode (`npm run bench -- --quick`): fewer, shorter rounds. */
+function configure({ quick }) {
+  if (quick) {
+    ROUNDS = Math.min(ROUNDS, 3);
+    TARGET_MS = Math.min(TARGET_MS, 40);
+  }
+}
 
 function calibrate(fn) {
   let iterations = 1000;
@@ -42,4 +50,4 @@ function measure(cases) {
   return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
 }
 
-module.exports = { measure };
+module.exports = { measure, configure };

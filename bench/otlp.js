@@ -46,9 +46,11 @@ function run() {
       const result = measure({ tracewell: mine, opentelemetry: otel });
       rows.push({
         scenario: `encode ${BATCH} spans, ${encoding}`,
-        'tracewell spans/s': Math.round((BATCH * 1e9) / result.tracewell).toLocaleString('en'),
-        'opentelemetry spans/s': Math.round((BATCH * 1e9) / result.opentelemetry).toLocaleString('en'),
-        'tracewell time / opentelemetry time': (result.tracewell / result.opentelemetry).toFixed(2),
+        'tracewell ns/span': Math.round(result.tracewell / BATCH),
+        'opentelemetry ns/span': Math.round(result.opentelemetry / BATCH),
+        'tracewell spans/s': Math.round((BATCH * 1e9) / result.tracewell),
+        'opentelemetry spans/s': Math.round((BATCH * 1e9) / result.opentelemetry),
+        'tracewell / opentelemetry': Number((result.tracewell / result.opentelemetry).toFixed(2)),
       });
     }
     return rows;

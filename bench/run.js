@@ -1,14 +1,53 @@
 'use strict';
-// `npm run bench`: runs every benchmark file and prints one table per file. Ratios are
-// computed within this run only (the machine is shared: compare ratios, not absolute times).
-const files = ['core', 'otlp'];
+// `npm run bench [-- --quick]`: every benchmark, printed as markdown tables and written to
+// bench/results/latest.json. Ratios are computed within this run only: the machine is shared,
+// so compare ratios, not absolute times. --quick shortens everything (under 2 minutes).
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { configure } = require('./harness');
+
+const quick = process.argv.includes('--quick');
+const SUITES = [
+  ['Micro-benchmarks: @tracewell/core next to OpenTelemetry JS (ns per operation)', './core'],
+  ['OTLP encoding: 512 spans per batch', './otlp'],
+  ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
+  ['Memory: heap of a traced Express server after N requests', './server/memory'],
+];
+
+function markdown(rows) {
+  if (rows.length === 0) return '(no rows)';
+  const columns = Object.keys(rows[0]);
+  const cell = (v) => (v === null || v === undefined ? '-' : String(v));
+  return [
+    `| ${columns.join(' | ')} |`,
+    `|${columns.map(() => '---').join('|')}|`,
+    ...rows.map((row) => `| ${columns.map((c) => cell(row[c])).join(' | ')} |`),
+  ].join('\n');
+}
 
 async function main() {
-  console.log(`node ${process.version}, ${require('node:os').cpus().length} cpus`);
-  for (const file of files) {
-    console.log(`\n# ${file}`);
-    console.table(await require(`./${file}`).run());
+  configure({ quick });
+  const started = Date.now();
+  const results = {
+    date: new Date().toISOString(),
+    node: process.version,
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    quick,
+    suites: {},
+  };
+  console.log(`# Tracewell benchmarks${quick ? ' (quick)' : ''}\n\nnode ${process.version}, ${results.cpus} CPUs (${results.cpuModel})\n`);
+  for (const [title, file] of SUITES) {
+    const suiteStart = Date.now();
+    const rows = await require(file).run({ quick });
+    results.suites[title] = rows;
+    console.log(`## ${title}\n\n${markdown(rows)}\n\n_${((Date.now() - suiteStart) / 1000).toFixed(0)} s_\n`);
   }
+  const dir = path.join(__dirname, 'results');
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Total ${((Date.now() - started) / 1000).toFixed(0)} s. Results: bench/results/latest.json`);
 }
 
 main().catch((error) => {

@@ -200,6 +200,13 @@ export class RecordingSpan implements Span, ReadableSpan {
   }
 
   child(name: string, options?: Omit<SpanOptions, 'parent'>): Span {
-    return this.owner.startSpan(name, { ...options, parent: this });
+    // One fixed object shape instead of a spread: measured several times faster on this hot path.
+    return this.owner.startSpan(name, {
+      kind: options?.kind,
+      attributes: options?.attributes,
+      links: options?.links,
+      startTime: options?.startTime,
+      parent: this,
+    });
   }
 }

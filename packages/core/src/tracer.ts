@@ -21,7 +21,7 @@ import { createResource, type Resource } from './resource';
 import { resolveSampler, type SamplerOption } from './sampling/builtin-samplers';
 import type { Sampler, SamplingResult } from './sampling/sampler';
 import type { Span, SpanOptions } from './span';
-import { isSpanContextValid, type SpanContext } from './span-context';
+import { isSpanContextValid, ValidSpanContext, type SpanContext } from './span-context';
 import { SpanKind } from './span-kind';
 import type { SpanOwner } from './span-owner';
 import { SpanStatusCode } from './span-status';
@@ -209,15 +209,16 @@ class TracewellTracer implements Tracer, SpanOwner {
       this.warnings.warn('sampler', `sampler threw, span not sampled: ${errorMessage(error) ?? 'unknown error'}`);
       decision = NOT_SAMPLED;
     }
-    const context: SpanContext = {
+    const context: SpanContext = new ValidSpanContext(
       traceId,
-      spanId: randomSpanId(),
-      sampled: decision.sampled === true,
-      traceState: hasParent ? parent!.traceState : undefined,
+      randomSpanId(),
+      decision.sampled === true,
+      hasParent ? parent!.traceState : undefined,
+      undefined,
       // We generate fully random trace ids; a continued trace keeps the caller's flag.
-      randomTraceId: hasParent ? parent!.randomTraceId === true : true,
-      debug: hasParent && parent!.debug === true,
-    };
+      hasParent ? parent!.randomTraceId === true : true,
+      hasParent && parent!.debug === true,
+    );
     if (!context.sampled) return new NonRecordingSpan(context, this);
     this.spansSampled++;
     // Backends that show missing children (Cloud Trace's childSpanCount) need the count.

@@ -119,8 +119,11 @@ export class BatchSpanProcessor implements SpanProcessor {
       return;
     }
     if (this.queue.length >= this.options.maxQueueSize) {
-      this.counters.dropped.queueFull++;
-      this.warnings.warn('queue_full', `span queue full (${this.options.maxQueueSize}): dropping spans until the exporter catches up`);
+      // The drop path runs for every span while the backend is down: consider warning (itself
+      // limited to once a minute) on the first drop and every 1024th after, not on each.
+      if (this.counters.dropped.queueFull++ % 1024 === 0) {
+        this.warnings.warn('queue_full', `span queue full (${this.options.maxQueueSize}): dropping spans until the exporter catches up`);
+      }
       return;
     }
     this.queue.push(span);

@@ -1,5 +1,5 @@
 import type { SpanContext } from '../span-context';
-import { isSpanContextValid } from '../span-context';
+import { isSpanContextValid, ValidSpanContext } from '../span-context';
 import { TraceState } from '../trace-state';
 import { setHeader, type Carrier, type HeaderReader } from './carrier';
 import type { Propagator } from './propagator';
@@ -63,15 +63,16 @@ export const w3cTraceContextPropagator: Propagator = {
     const parsed = parseTraceparent(value);
     if (parsed === undefined) return undefined;
     const stateValues = headers.values(TRACESTATE);
-    return {
-      traceId: parsed.traceId,
-      spanId: parsed.spanId,
-      sampled: (parsed.flags & SAMPLED) !== 0,
-      randomTraceId: (parsed.flags & RANDOM) !== 0,
-      isRemote: true,
+    return new ValidSpanContext(
+      parsed.traceId,
+      parsed.spanId,
+      (parsed.flags & SAMPLED) !== 0,
       // Validated on first use (see TraceState.lazy): an invalid list then reads as empty.
-      traceState: stateValues === undefined ? undefined : TraceState.lazy(stateValues),
-    };
+      stateValues === undefined ? undefined : TraceState.lazy(stateValues),
+      true,
+      (parsed.flags & RANDOM) !== 0,
+      undefined,
+    );
   },
 
   inject(context: SpanContext, carrier: Carrier): void {
