@@ -1,28 +1,12 @@
 // Fixture traces for the UI test, in the shape of the viewer's JSON API
 // (GET /api/traces/:traceId). Written out by hand so the UI test does not depend on the store.
 
-export type AttributeValue = string | number | boolean | Array<string | number | boolean>;
+import type { StoredSpan, StoredValue } from '../../src';
 
-export interface FixtureEvent {
-  name: string;
-  time: number;
-  attributes: Record<string, AttributeValue>;
-}
-
-export interface FixtureSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: 'SERVER' | 'CLIENT' | 'INTERNAL' | 'PRODUCER' | 'CONSUMER';
-  service: string;
-  startTime: number;
-  endTime: number;
-  durationMs: number;
-  attributes: Record<string, AttributeValue>;
-  events: FixtureEvent[];
-  status: { code: 'UNSET' | 'OK' | 'ERROR'; message?: string };
-}
+// The API's own types: the fixtures cannot drift from what the server returns.
+export type AttributeValue = StoredValue;
+export type FixtureSpan = StoredSpan;
+export type FixtureEvent = StoredSpan['events'][number];
 
 /** 2025-11-24T16:00:00Z: a fixed day, so the list shows dates as well as times. */
 const T0 = 1_764_000_000_000;

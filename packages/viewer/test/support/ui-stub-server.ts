@@ -5,6 +5,7 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import type { TraceSummary } from '../../src';
 import type { FixtureSpan } from './ui-fixtures';
 
 /** The package directory (packages/viewer). */
@@ -16,17 +17,8 @@ const STATIC: Readonly<Record<string, { file: string; type: string }>> = {
   '/styles.css': { file: join(PACKAGE_DIR, 'ui', 'styles.css'), type: 'text/css; charset=utf-8' },
 };
 
-/** One row of `GET /api/traces`. */
-export interface TraceSummary {
-  traceId: string;
-  rootName: string;
-  rootService: string;
-  startTime: number;
-  durationMs: number;
-  spanCount: number;
-  services: string[];
-  error: boolean;
-}
+/** One row of `GET /api/traces` (the API's own type). */
+export type { TraceSummary };
 
 /** The list row of a trace, derived the way the API contract describes it. */
 export function summarize(spans: ReadonlyArray<FixtureSpan>): TraceSummary {
