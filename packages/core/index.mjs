@@ -23,6 +23,7 @@ export const {
   getTracer,
   setGlobalTracer,
   currentSpan,
+  traceLogFields,
   tracerOptionsFromEnv,
   AsyncLocalStorageContextManager,
   suppressTracing,

@@ -25,6 +25,8 @@ export { shutdownOnSignal } from './shutdown-on-signal';
 export type { ShutdownOnSignalOptions } from './shutdown-on-signal';
 export type { Clock, TimerHandle } from './clock';
 export { getTracer, setGlobalTracer, currentSpan } from './global';
+export { traceLogFields } from './log-fields';
+export type { TraceLogFields } from './log-fields';
 export { tracerOptionsFromEnv } from './config/env';
 export type { Environment } from './config/env';
 
