@@ -1,8 +1,8 @@
-import { get } from '@tracewell/conformance';
+import { get, runServerConformance } from '@tracewell/conformance';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, type Span } from '@tracewell/core';
 import type { Request } from 'express';
 import { traceMiddleware } from '../src';
-import { listen, type ExpressModule } from './apps';
+import { expressAdapter, listen, type ExpressModule } from './apps';
 
 const majors: Array<[string, ExpressModule]> = [
   ['express 4', require('express4') as ExpressModule],
@@ -116,3 +116,9 @@ describe('flushOnResponse (scale-to-zero platforms)', () => {
     }
   });
 });
+
+
+// The same suite for both majors: Express 5 is the `express` dev dependency, Express 4 the
+// `express4` alias (npm:express@^4).
+runServerConformance(expressAdapter(require('express4') as ExpressModule, 4));
+runServerConformance(expressAdapter(require('express') as ExpressModule, 5));

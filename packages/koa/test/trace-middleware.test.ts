@@ -1,9 +1,9 @@
-import { get } from '@tracewell/conformance';
+import { get, runServerConformance } from '@tracewell/conformance';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanStatusCode, type Span } from '@tracewell/core';
 import Router from '@koa/router';
 import type Koa from 'koa';
 import { traceMiddleware } from '../src';
-import { listen, type KoaClass } from './apps';
+import { koaAdapter, listen, type KoaClass } from './apps';
 
 const majors: Array<[string, KoaClass]> = [
   ['koa 2', require('koa2') as KoaClass],
@@ -64,3 +64,9 @@ describe.each(majors)('%s specifics', (_name, KoaApp) => {
     }
   });
 });
+
+
+// The same suite for both majors: Koa 3 is the `koa` dev dependency, Koa 2 the `koa2` alias
+// (npm:koa@^2). Express runs this very suite too (packages/express/test/trace-middleware.test.ts).
+runServerConformance(koaAdapter(require('koa2') as KoaClass, 2));
+runServerConformance(koaAdapter(require('koa') as KoaClass, 3));

@@ -1,4 +1,9 @@
 import { join } from 'node:path';
-import { runEsmEntryCheck } from '@tracewell/conformance';
+import { esmEntryCheck } from '@tracewell/conformance';
 
-runEsmEntryCheck('@tracewell/otlp', join(__dirname, '..'));
+it('@tracewell/otlp: import and require give the same objects and the same export names', () => {
+  const { esmKeys, cjsKeys, same } = esmEntryCheck('@tracewell/otlp', join(__dirname, '..'));
+  expect(esmKeys).toEqual(cjsKeys);
+  expect(esmKeys.length).toBeGreaterThan(0);
+  expect(same).toBe(true);
+});
