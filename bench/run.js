@@ -11,6 +11,7 @@ const quick = process.argv.includes('--quick');
 const SUITES = [
   ['Micro-benchmarks: @tracewell/core next to OpenTelemetry JS (ns per operation)', './core'],
   ['OTLP encoding: 512 spans per batch', './otlp'],
+  ['Context managers: AsyncLocalStorage (default) and cls-hooked', './context'],
   ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
   ['Memory: heap of a traced Express server after N requests', './server/memory'],
 ];

@@ -1,7 +1,9 @@
 // Shared behaviour suites (private package, used by the adapters' tests).
 export { runServerConformance } from './server-suite';
 export type { RunningServer, ServerAdapter } from './server-suite';
+export { runContextConformance, CONTEXT_CASES } from './context-suite';
+export type { ContextConformanceOptions } from './context-suite';
 export { get, getAndAbort } from './http-client';
-export { runEsmEntryCheck } from './esm-entry';
+export { esmEntryCheck } from './esm-entry';
 export type { TestResponse } from './http-client';
 export { decodeOtlpRequest, OtlpRequest, OtlpResponse } from './otlp-decoder';

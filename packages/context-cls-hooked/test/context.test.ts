@@ -1,0 +1,4 @@
+import { runContextConformance } from '@tracewell/conformance';
+import { clsHookedContextManager } from '../src';
+
+runContextConformance('cls-hooked', () => clsHookedContextManager());
