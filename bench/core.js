@@ -22,7 +22,7 @@ const HEADERS = {
   tracestate: 'rojo=00f067aa0ba902b7,congo=t61rcWkgMzE',
 };
 const CLOUD_HEADERS = { host: 'api.internal:8080', 'x-cloud-trace-context': '4bf92f3577b34da6a3ce929d0e0e4736/12345678901234567890;o=1' };
-const w3cOnly = tw.createTracer({ sampler: 'always_on', spanProcessors: [discard], propagators: ['tracecontext'] });
+const w3cOnly = tw.createTracer({ sampler: 'always_on', spanProcessors: [discard], propagators: ['tracecontext'], upstreamSampledPerSecond: Infinity });
 const cloudOnly = tw.createTracer({ sampler: 'always_on', spanProcessors: [discard], propagators: ['cloud-trace'] });
 const otelW3c = new W3CTraceContextPropagator();
 const otelCloud = new CloudPropagator();

@@ -19,6 +19,7 @@ export const {
   invalidOption,
   createTracer,
   recordError,
+  DEFAULT_UPSTREAM_SAMPLED_PER_SECOND,
   shutdownOnSignal,
   getTracer,
   setGlobalTracer,

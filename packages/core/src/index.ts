@@ -18,7 +18,7 @@ export { RateLimitedWarnings } from './diagnostics';
 export { ErrorCodes, TracewellConfigError, invalidOption } from './errors';
 export type { ErrorCode } from './errors';
 
-export { createTracer, recordError } from './tracer';
+export { createTracer, recordError, DEFAULT_UPSTREAM_SAMPLED_PER_SECOND } from './tracer';
 export type { Tracer, TracerOptions } from './tracer';
 export type { TracerStats } from './tracer-stats';
 export { shutdownOnSignal } from './shutdown-on-signal';

@@ -23,6 +23,8 @@ export interface TracerStats {
     droppedEvents: number;
     droppedLinks: number;
   };
+  /** Spans a caller marked sampled that were not recorded because of `upstreamSampledPerSecond`. */
+  upstreamSampledCapped: number;
   /** Calls to exporters, retries included. */
   exportAttempts: number;
   /** Exporter calls that did not succeed. */

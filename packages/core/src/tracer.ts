@@ -19,6 +19,7 @@ import { resolvePropagators, type PropagatorsOption } from './propagation/propag
 import { RecordingSpan } from './recording-span';
 import { createResource, type Resource } from './resource';
 import { resolveSampler, type SamplerOption } from './sampling/builtin-samplers';
+import { rateLimitedSampler } from './sampling/rate-limited-sampler';
 import type { Sampler, SamplingResult } from './sampling/sampler';
 import type { Span, SpanOptions } from './span';
 import { isSpanContextValid, ValidSpanContext, type SpanContext } from './span-context';
@@ -40,6 +41,13 @@ export interface TracerOptions {
   batch?: BatchSpanProcessorOptions;
   /** Which spans record. Default `parentbased_ratelimited`: callers' decisions, else at most 10 new traces a second. */
   sampler?: SamplerOption;
+  /**
+   * The most traces a second this process records because a caller said "sampled" (or B3
+   * debug): past it, such requests are traced unsampled, so a client that marks every request
+   * sampled cannot make the service trace everything. Counted in `stats().upstreamSampledCapped`.
+   * Default 1000; `Infinity` turns the cap off.
+   */
+  upstreamSampledPerSecond?: number;
   /** Header formats. Default: extract all of tracecontext, cloud-trace, b3, b3multi; inject tracecontext and cloud-trace. */
   propagators?: PropagatorsOption;
   /** Per-span limits. */
@@ -95,6 +103,13 @@ export interface Tracer {
 
 const NOT_SAMPLED: SamplingResult = Object.freeze({ sampled: false });
 
+/**
+ * Default of `upstreamSampledPerSecond`: a hundred times the default rate of new traces, so
+ * honest upstream sampling passes untouched, while a client that sets the sampled flag on
+ * every request is held to a bounded cost.
+ */
+export const DEFAULT_UPSTREAM_SAMPLED_PER_SECOND = 1000;
+
 function isSpan(value: Span | SpanContext): value is Span {
   return typeof (value as Span).spanContext === 'function';
 }
@@ -128,6 +143,8 @@ class TracewellTracer implements Tracer, SpanOwner {
   readonly resource: Resource;
   readonly limits: ResolvedSpanLimits;
   private readonly sampler: Sampler;
+  private readonly upstreamCap: Sampler | undefined;
+  private upstreamSampledCapped = 0;
   private readonly processors: ReadonlyArray<SpanProcessor>;
   private readonly extractors: ReadonlyArray<Propagator>;
   private readonly injectors: ReadonlyArray<Propagator>;
@@ -174,6 +191,9 @@ class TracewellTracer implements Tracer, SpanOwner {
           ? [new BatchSpanProcessor(exporter, { logger: this.warnings.logger, ...options.batch })]
           : [];
     this.sampler = resolveSampler(options.sampler);
+    const cap = options.upstreamSampledPerSecond ?? DEFAULT_UPSTREAM_SAMPLED_PER_SECOND;
+    if (typeof cap !== 'number' || !(cap >= 0)) throw invalidOption('upstreamSampledPerSecond', 'a number of traces per second >= 0, or Infinity to turn the cap off', cap);
+    this.upstreamCap = cap === Infinity ? undefined : rateLimitedSampler(cap);
     this.limits = resolveSpanLimits(options.limits);
     const propagators = resolvePropagators(options.propagators);
     this.extractors = propagators.extract;
@@ -208,6 +228,13 @@ class TracewellTracer implements Tracer, SpanOwner {
     } catch (error) {
       this.warnings.warn('sampler', `sampler threw, span not sampled: ${errorMessage(error) ?? 'unknown error'}`);
       decision = NOT_SAMPLED;
+    }
+    // A remote caller's "sampled" (or debug) costs a recorded trace: bounded per second.
+    if (decision.sampled && this.upstreamCap !== undefined && hasParent && parent!.isRemote === true && (parent!.sampled === true || parent!.debug === true)) {
+      if (!this.upstreamCap.shouldSample({ traceId, name: spanName, kind, attributes: undefined, parent }).sampled) {
+        this.upstreamSampledCapped++;
+        decision = NOT_SAMPLED;
+      }
     }
     const context: SpanContext = new ValidSpanContext(
       traceId,
@@ -347,6 +374,7 @@ class TracewellTracer implements Tracer, SpanOwner {
       spansExported: exports.exported,
       spansDropped: exports.dropped,
       limits: { droppedAttributes: this.droppedAttributes, droppedEvents: this.droppedEvents, droppedLinks: this.droppedLinks },
+      upstreamSampledCapped: this.upstreamSampledCapped,
       exportAttempts: exports.exportAttempts,
       exportFailures: exports.exportFailures,
       queued: exports.queued,

@@ -21,6 +21,7 @@ describe('tracer.stats()', () => {
       spansExported: 1,
       spansDropped: { queueFull: 0, exportFailed: 0, shutdown: 0 },
       limits: { droppedAttributes: 2, droppedEvents: 2, droppedLinks: 1 },
+      upstreamSampledCapped: 0,
       exportAttempts: 1,
       exportFailures: 0,
       queued: 0,

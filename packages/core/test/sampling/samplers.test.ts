@@ -147,3 +147,36 @@ describe('OTEL_TRACES_SAMPLER and OTEL_TRACES_SAMPLER_ARG', () => {
     expect(logger.messages).toEqual(['OTEL_TRACES_SAMPLER_ARG: expected a ratio from 0 to 1 for traceidratio, got "half"; using its default']);
   });
 });
+
+describe('upstreamSampledPerSecond (a caller cannot force the cost)', () => {
+  const forced = (tracer: ReturnType<typeof createTracer>, i: number) =>
+    tracer.startSpan('GET /', { kind: SpanKind.SERVER, parent: tracer.extract({ traceparent: `00-${traceIdFor(i)}-00f067aa0ba902b7-01` }) });
+
+  it('records at most the cap of upstream-sampled traces, and counts the rest', () => {
+    const tracer = createTracer({ upstreamSampledPerSecond: 50 });
+    const spans = Array.from({ length: 500 }, (_, i) => forced(tracer, i));
+    const recorded = spans.filter((s) => s.isRecording()).length;
+    expect(recorded).toBeGreaterThanOrEqual(50);
+    expect(recorded).toBeLessThan(60); // a burst of 50, plus what refills while the loop runs
+    expect(tracer.stats().upstreamSampledCapped).toBe(500 - recorded);
+    const capped = spans.find((s) => !s.isRecording())!;
+    expect(capped.spanContext().sampled).toBe(false); // the trace continues unsampled downstream
+    expect(capped.spanContext().traceId).toBe(traceIdFor(spans.indexOf(capped)));
+  });
+
+  it(`defaults to ${1000}/s, leaves local children and new roots alone, and Infinity turns it off`, () => {
+    const defaults = createTracer({ sampler: 'parentbased_always_on' });
+    const spans = Array.from({ length: 1500 }, (_, i) => forced(defaults, i));
+    expect(spans.filter((s) => s.isRecording()).length).toBeLessThan(1100);
+    const root = defaults.startSpan('local root');
+    expect(root.isRecording()).toBe(true);
+    expect(root.child('local child').isRecording()).toBe(true);
+    const uncapped = createTracer({ upstreamSampledPerSecond: Infinity });
+    expect(Array.from({ length: 1500 }, (_, i) => forced(uncapped, i)).every((s) => s.isRecording())).toBe(true);
+    expect(uncapped.stats().upstreamSampledCapped).toBe(0);
+  });
+
+  it('rejects an invalid cap with a TypeError naming the option', () => {
+    expect(() => createTracer({ upstreamSampledPerSecond: -1 })).toThrow(/"upstreamSampledPerSecond": expected a number of traces per second >= 0, or Infinity/);
+  });
+});
