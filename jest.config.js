@@ -22,5 +22,14 @@ module.exports = {
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
     },
-  })),
+  })).concat({
+    // Root-level suites that exercise several packages together (see test/reliability/README.md).
+    displayName: 'reliability',
+    rootDir: __dirname,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/reliability/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
+    },
+  }),
 };
