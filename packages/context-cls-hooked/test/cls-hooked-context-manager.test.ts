@@ -1,4 +1,5 @@
 import { createNamespace, getNamespace } from 'cls-hooked';
+import { runContextConformance } from '@tracewell/conformance';
 import { createTracer, TracewellConfigError } from '@tracewell/core';
 import { clsHookedContextManager } from '../src';
 
@@ -42,3 +43,6 @@ describe('clsHookedContextManager', () => {
     expect(create).toThrow(/Invalid option "clsHookedContextManager\.namespace"/);
   });
 });
+
+// The shared context suite (packages/conformance/src/context-suite.ts), as the default manager runs it.
+runContextConformance('cls-hooked', () => clsHookedContextManager());

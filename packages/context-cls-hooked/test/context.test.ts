@@ -1,4 +1,0 @@
-import { runContextConformance } from '@tracewell/conformance';
-import { clsHookedContextManager } from '../src';
-
-runContextConformance('cls-hooked', () => clsHookedContextManager());
