@@ -7,3 +7,5 @@ export { get, getAndAbort } from './http-client';
 export { esmEntryCheck } from './esm-entry';
 export type { TestResponse } from './http-client';
 export { decodeOtlpRequest, OtlpRequest, OtlpResponse } from './otlp-decoder';
+export { readableSpan, TRACE_ID, SPAN_ID, PARENT_ID, START } from './readable-span';
+export type { SpanFields } from './readable-span';

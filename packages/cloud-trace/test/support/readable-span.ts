@@ -1,47 +1,13 @@
-import { SpanKind, SpanStatusCode, type Attributes, type ReadableSpan, type SpanEvent, type SpanLink } from '@tracewell/core';
+import { START } from '@tracewell/conformance';
+import type { Attributes, SpanEvent, SpanLink } from '@tracewell/core';
 
-/** What a test may set on a fixture span (everything but the `spanContext()` method). */
-export type SpanFields = Partial<Omit<ReadableSpan, 'spanContext'>>;
+// The shared fixture-span builder (packages/conformance/src/readable-span.ts), plus the
+// Cloud Trace tests' own helpers below.
+export { readableSpan, TRACE_ID, SPAN_ID, PARENT_ID, START } from '@tracewell/conformance';
+export type { SpanFields } from '@tracewell/conformance';
 
 export const PROJECT_ID = 'proj-1';
-export const TRACE_ID = '4e441824ec2b6a44ffdc9bb9a6453df3';
-export const SPAN_ID = 'ffdc9bb9a6453df3';
-export const PARENT_ID = '6b221d5bc9e6496c';
-/** 2023-11-14T22:13:20.123456Z */
-export const START = 1_700_000_000_123.456;
 export const SERVICE = 'checkout';
-
-/**
- * A finished span as the transform receives it, without a tracer: the transform is pure, so
- * its tests build exactly the input they mean. Defaults describe a root INTERNAL span with no
- * attributes, events or links, from the `checkout` service; `fields` override any of them.
- */
-export function readableSpan(fields: SpanFields = {}): ReadableSpan {
-  const span: Omit<ReadableSpan, 'spanContext'> = {
-    name: 'work',
-    kind: SpanKind.INTERNAL,
-    traceId: TRACE_ID,
-    spanId: SPAN_ID,
-    parentSpanId: undefined,
-    parentIsRemote: false,
-    traceState: undefined,
-    startTime: START,
-    endTime: START + 2.5,
-    attributes: {},
-    events: [],
-    links: [],
-    status: { code: SpanStatusCode.UNSET },
-    resource: { attributes: { 'service.name': SERVICE } },
-    droppedAttributesCount: 0,
-    droppedEventsCount: 0,
-    droppedLinksCount: 0,
-    ...fields,
-  };
-  return {
-    ...span,
-    spanContext: () => ({ traceId: span.traceId, spanId: span.spanId, sampled: true }),
-  };
-}
 
 /** A span event (annotation); `time` defaults to 1 ms after START. */
 export function spanEvent(name: string, attributes: Attributes = {}, fields: Partial<Omit<SpanEvent, 'name' | 'attributes'>> = {}): SpanEvent {
