@@ -61,15 +61,4 @@ async function run({ quick = false } = {}) {
 
 module.exports = { run };
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => {
-      console.log(`node ${process.version}: tracer.startActiveSpan (ns per operation, median of rounds)`);
-      console.table(rows);
-    },
-    (error) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+require('./harness').runIfMain(module, run);

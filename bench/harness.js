@@ -50,4 +50,21 @@ function measure(cases) {
   return Object.fromEntries(names.map((n) => [n, median(samples[n])]));
 }
 
-module.exports = { measure, configure };
+/**
+ * Lets a benchmark file run on its own (`node bench/x.js [--quick]`): call at the end of the
+ * file with its `module` and `run`.
+ */
+function runIfMain(mod, run) {
+  if (require.main !== mod) return;
+  const quick = process.argv.includes('--quick');
+  configure({ quick });
+  run({ quick }).then(
+    (rows) => console.table(rows),
+    (error) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}
+
+module.exports = { measure, configure, runIfMain };

@@ -146,12 +146,4 @@ async function run({ quick = false } = {}) {
 
 module.exports = { run };
 
-if (require.main === module) {
-  run({ quick: process.argv.includes('--quick') }).then(
-    (rows) => console.table(rows),
-    (error) => {
-      console.error(error);
-      process.exitCode = 1;
-    },
-  );
-}
+require('../harness').runIfMain(module, run);
