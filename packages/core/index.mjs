@@ -57,4 +57,7 @@ export const {
   traceRequestListener,
   ClientTracing,
   redactUrl,
+  DEFAULT_REDACTED_QUERY_PARAMS,
+  REDACTED,
+  NEVER_RECORDED_HEADERS,
 } = cjs;

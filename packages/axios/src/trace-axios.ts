@@ -2,7 +2,7 @@ import { ClientTracing, invalidOption, type ClientTracingOptions, type Span } fr
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
 
-/** Options of {@link traceAxios}: `tracer`, `propagateTo`. */
+/** Options of {@link traceAxios}: `tracer`, `propagateTo`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
 export type TraceAxiosOptions = ClientTracingOptions;
 
 interface Attempt {
@@ -22,6 +22,11 @@ function readHeader(headers: HeadersLike, name: string): unknown {
   if (typeof headers.get === 'function') return headers.get(name);
   for (const key of Object.keys(headers)) if (key.toLowerCase() === name) return headers[key];
   return undefined;
+}
+
+/** A reader over axios's request or response headers, for `recordHeaders`. */
+function headerReader(headers: unknown): ((name: string) => unknown) | undefined {
+  return headers === null || typeof headers !== 'object' ? undefined : (name) => readHeader(headers as HeadersLike, name);
 }
 
 function writeHeader(headers: HeadersLike, name: string, value: string): void {
@@ -50,7 +55,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
 
   const onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     try {
-      const { span, headers } = tracing.start(config.method, instance.getUri(config));
+      const { span, headers } = tracing.start(config.method, instance.getUri(config), headerReader(config.headers));
       let injected: Record<string, string> | undefined;
       if (headers !== undefined && config.headers != null) {
         injected = {};
@@ -70,18 +75,18 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
     return config;
   };
 
-  const settle = (config: object | undefined, status: number | undefined, error?: unknown): void => {
+  const settle = (config: object | undefined, status: number | undefined, error: unknown, responseHeaders: unknown): void => {
     if (config === undefined || config === null) return;
     const attempt = attempts.get(config);
     if (attempt === undefined) return;
     attempts.delete(config);
     if (error !== undefined && attempt.injected !== undefined) rememberFailedAttempt(attempt.injected);
-    tracing.finish(attempt.span, status, error);
+    tracing.finish(attempt.span, status, error, headerReader(responseHeaders));
   };
 
   const onResponse = (response: AxiosResponse): AxiosResponse => {
     try {
-      settle(response.config, response.status);
+      settle(response.config, response.status, undefined, response.headers);
     } catch {
       // never surfaces
     }
@@ -90,7 +95,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
 
   const onError = (error: AxiosError): Promise<never> => {
     try {
-      settle(error?.config, error?.response?.status, error);
+      settle(error?.config, error?.response?.status, error, error?.response?.headers);
     } catch {
       // never surfaces
     }

@@ -94,15 +94,52 @@ describe('traceAxios', () => {
     expect(data['x-cloud-trace-context']).toBeDefined();
   });
 
-  it('propagateTo: other hosts get a span but no trace headers', async () => {
+  it('propagateTo: a second server outside the list receives exactly what an untraced client sends', async () => {
+    const outside = await echoServer();
+    try {
+      const everyFormat = createTracer({ sampler: 'always_on', propagators: ['tracecontext', 'cloud-trace', 'b3', 'b3multi'], spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      const traced = axios.create();
+      traceAxios(traced, { tracer: everyFormat, propagateTo: ['127.0.0.1'] });
+      const parent = everyFormat.startSpan('handler');
+      await everyFormat.withSpan(parent, async () => {
+        await traced.get(`${server.url}/a`);
+        await traced.get(`http://localhost:${outside.port}/b`);
+      });
+      parent.end();
+      await axios.get(`http://localhost:${outside.port}/b`); // untraced, for comparison
+      const [tracedHeaders, plainHeaders] = outside.received;
+      expect(outside.received).toHaveLength(2);
+      expect(tracedHeaders).toEqual(plainHeaders);
+      // The allowed host got every format, so the comparison above is not vacuous.
+      expect(Object.keys(server.received[0]!)).toEqual(expect.arrayContaining(['traceparent', 'x-cloud-trace-context', 'b3', 'x-b3-traceid']));
+      expect(exporter.getFinishedSpans().filter((s) => s.kind === SpanKind.CLIENT)).toHaveLength(2);
+    } finally {
+      await outside.close();
+    }
+  });
+
+  it('records the query string with sensitive values redacted, and chosen headers, only when asked', async () => {
+    const client = axios.create({ baseURL: `http://user:pass@127.0.0.1:${server.port}/api` });
+    traceAxios(client, { tracer, recordQuery: true, recordHeaders: { request: ['X-Request-Id'], response: ['content-type', 'x-absent'] } });
+    await client.get('/search', {
+      params: { q: 'red shoes', access_token: 'T0K', 'X-Amz-Credential': 'CR3D', page: 2 },
+      headers: { 'x-request-id': 'req-1', Authorization: 'Bearer S3CRET', Cookie: 'sid=S3CRET' },
+    });
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.attributes).toMatchObject({
+      'url.full': `http://127.0.0.1:${server.port}/api/search?q=red+shoes&access_token=REDACTED&X-Amz-Credential=REDACTED&page=2`,
+      'http.request.header.x-request-id': ['req-1'],
+      'http.response.header.content-type': ['application/json'],
+    });
+    expect(Object.keys(span!.attributes).filter((key) => key.includes('header'))).toHaveLength(2);
+    expect(JSON.stringify(span!.attributes)).not.toMatch(/T0K|CR3D|S3CRET|pass/);
+  });
+
+  it('redactQueryParams replaces the default list', async () => {
     const client = axios.create();
-    traceAxios(client, { tracer, propagateTo: ['127.0.0.1'] });
-    const allowed = await client.get<IncomingHttpHeaders>(`${server.url}/a`);
-    const other = await client.get<IncomingHttpHeaders>(`http://localhost:${server.port}/b`);
-    expect(allowed.data.traceparent).toBeDefined();
-    expect(other.data.traceparent).toBeUndefined();
-    expect(other.data['x-cloud-trace-context']).toBeUndefined();
-    expect(exporter.getFinishedSpans()).toHaveLength(2);
+    traceAxios(client, { tracer, recordQuery: true, redactQueryParams: ['session', /^ID$/i] });
+    await client.get(`${server.url}/x?session=s1&id=7&token=visible`);
+    expect(exporter.getFinishedSpans()[0]!.attributes['url.full']).toBe(`${server.url}/x?session=REDACTED&id=REDACTED&token=visible`);
   });
 
   it.each([
@@ -180,5 +217,7 @@ describe('traceAxios', () => {
     eject();
     expect(() => traceAxios({} as never)).toThrow(/"traceAxios\(instance\)": expected an axios instance/);
     expect(() => traceAxios(axios.create(), { propagateTo: 42 as never })).toThrow(/"traceAxios.propagateTo": expected a host name/);
+    expect(() => traceAxios(axios.create(), { recordHeaders: { request: ['cookie'] } })).toThrow(/"traceAxios.recordHeaders.request\[0\]": expected a header name other than/);
+    expect(() => traceAxios(axios.create(), { redactQueryParams: 'token' as never })).toThrow(/"traceAxios.redactQueryParams": expected an array/);
   });
 });

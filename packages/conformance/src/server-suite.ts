@@ -100,6 +100,22 @@ export function runServerConformance(adapter: ServerAdapter): void {
       expect(JSON.stringify(span!.attributes)).not.toContain('secret');
     });
 
+    it('records the query string with sensitive values redacted, and chosen headers but never credentials, only when asked', async () => {
+      const url = await start({ recordQuery: true, recordHeaders: { request: ['X-Request-Id', 'x-absent'], response: ['Content-Type'] } });
+      const query = 'q=red+shoes&token=T0K&X-Amz-Signature=S1G&page=2&api_key=K3Y&Password=P4SS&flag';
+      const res = await get(`${url}/users/42?${query}`, { 'x-request-id': 'req-1', authorization: 'Bearer CR3D', cookie: 'sid=CR3D' });
+      expect(res.status).toBe(200);
+      const [span] = await spansWhen(exporter, 1);
+      expect(span!.attributes).toMatchObject({
+        'url.path': '/users/42',
+        'url.query': 'q=red+shoes&token=REDACTED&X-Amz-Signature=REDACTED&page=2&api_key=REDACTED&Password=REDACTED&flag',
+        'http.request.header.x-request-id': ['req-1'],
+      });
+      expect(String(span!.attributes['http.response.header.content-type'])).toMatch(/^application\/json/);
+      expect(Object.keys(span!.attributes).filter((key) => key.includes('header'))).toEqual(['http.request.header.x-request-id', 'http.response.header.content-type']);
+      expect(JSON.stringify(span!.attributes)).not.toMatch(/T0K|S1G|K3Y|P4SS|CR3D/);
+    });
+
     it('names routes inside mounted and nested routers with their full template', async () => {
       const url = await start();
       expect((await get(`${url}/api/v1/things/7`)).status).toBe(200);
@@ -243,6 +259,12 @@ export function runServerConformance(adapter: ServerAdapter): void {
       [{ ignore: 42 }, /"traceMiddleware.ignore": expected a path string, a RegExp/],
       [{ spanName: 'x' }, /"traceMiddleware.spanName": expected a function/],
       [{ tracer: {} }, /"traceMiddleware.tracer": expected a Tracer/],
+      [{ recordQuery: 'yes' }, /"traceMiddleware.recordQuery": expected true or false/],
+      [{ redactQueryParams: ['token', 7] }, /"traceMiddleware.redactQueryParams\[1\]": expected a parameter name/],
+      [{ recordHeaders: { request: ['Authorization'] } }, /"traceMiddleware.recordHeaders.request\[0\]": expected a header name other than authorization, proxy-authorization, cookie, set-cookie/],
+      [{ recordHeaders: { response: ['Set-Cookie'] } }, /"traceMiddleware.recordHeaders.response\[0\]"/],
+      [{ recordHeaders: { requests: ['x-id'] } }, /"traceMiddleware.recordHeaders.requests": expected request or response/],
+      [{ recordHeaders: { request: ['bad name'] } }, /"traceMiddleware.recordHeaders.request\[0\]": expected a header name/],
     ])('rejects invalid options at construction: %p', (options, message) => {
       expect(() => adapter.middleware(options)).toThrow(message);
     });

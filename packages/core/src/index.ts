@@ -70,3 +70,7 @@ export type { ServerFramework, ServerTracingOptions } from './http/server-tracin
 export { ClientTracing, redactUrl } from './http/client-tracing';
 export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
 export type { MatchRule, MatchRules } from './http/matchers';
+export { DEFAULT_REDACTED_QUERY_PARAMS, REDACTED } from './http/query-recording';
+export type { QueryRecordingOptions } from './http/query-recording';
+export { NEVER_RECORDED_HEADERS } from './http/header-recording';
+export type { HeaderLookup, HeaderRecordingOptions } from './http/header-recording';

@@ -6,6 +6,7 @@ export const HTTP_ROUTE = 'http.route';
 export const URL_PATH = 'url.path';
 export const URL_SCHEME = 'url.scheme';
 export const URL_FULL = 'url.full';
+export const URL_QUERY = 'url.query';
 export const SERVER_ADDRESS = 'server.address';
 export const SERVER_PORT = 'server.port';
 export const CLIENT_ADDRESS = 'client.address';

@@ -5,10 +5,15 @@ import { SpanKind } from '../span-kind';
 import { SpanStatusCode } from '../span-status';
 import type { Tracer } from '../tracer';
 import * as attr from './attribute-names';
+import { compileHeaderRecording, type HeaderLookup, type HeaderRecorder, type HeaderRecordingOptions } from './header-recording';
 import { compileMatcher, type MatchRules } from './matchers';
+import { compileQueryRecording, type QueryRecordingOptions, type QueryRedactor } from './query-recording';
 
-/** Options every HTTP client instrumentation takes (axios). */
-export interface ClientTracingOptions {
+/**
+ * Options every HTTP client instrumentation takes (axios). Query strings and headers are
+ * recorded only when asked (`recordQuery`, `recordHeaders`); bodies never are.
+ */
+export interface ClientTracingOptions extends QueryRecordingOptions, HeaderRecordingOptions {
   /** Tracer to use. Default: `getTracer()` at each request. */
   tracer?: Tracer;
   /**
@@ -24,9 +29,13 @@ export interface ClientRequestTrace {
   readonly headers: Readonly<Record<string, string>> | undefined;
 }
 
-/** The URL as recorded: no user name or password, no query string, no fragment. */
-export function redactUrl(url: URL): string {
-  return `${url.protocol}//${url.host}${url.pathname}`;
+/**
+ * The URL as recorded: no user name or password, no fragment, and no query string unless
+ * `redactQuery` is given (it turns the query into what may be recorded).
+ */
+export function redactUrl(url: URL, redactQuery?: (query: string) => string): string {
+  const base = `${url.protocol}//${url.host}${url.pathname}`;
+  return redactQuery === undefined || url.search.length <= 1 ? base : `${base}?${redactQuery(url.search.slice(1))}`;
 }
 
 function defaultPort(protocol: string): number | undefined {
@@ -50,6 +59,9 @@ function errorType(error: unknown): string {
 export class ClientTracing {
   private readonly tracer: Tracer | undefined;
   private readonly propagateTo: ((host: string) => boolean) | undefined;
+  private readonly redactQuery: QueryRedactor | undefined;
+  private readonly requestHeaders: HeaderRecorder | undefined;
+  private readonly responseHeaders: HeaderRecorder | undefined;
 
   /**
    * @param options - the user's options (validated here)
@@ -61,10 +73,17 @@ export class ClientTracing {
     if (o.tracer !== undefined && (o.tracer === null || typeof o.tracer.startSpan !== 'function')) throw invalidOption(`${name}.tracer`, 'a Tracer', o.tracer);
     this.tracer = o.tracer;
     this.propagateTo = compileMatcher(o.propagateTo, `${name}.propagateTo`, (host: string) => host, 'a host name, a RegExp, a function (host) => boolean, or an array of them');
+    this.redactQuery = compileQueryRecording(o, name);
+    const headers = compileHeaderRecording(o, name);
+    this.requestHeaders = headers.request;
+    this.responseHeaders = headers.response;
   }
 
-  /** Starts the span for a request to `url` (absolute) and computes its headers. Never throws. */
-  start(method: string | undefined, url: string): ClientRequestTrace {
+  /**
+   * Starts the span for a request to `url` (absolute) and computes its headers; `readHeader`
+   * gives the request's own headers, for `recordHeaders`. Never throws.
+   */
+  start(method: string | undefined, url: string, readHeader?: HeaderLookup): ClientRequestTrace {
     const tracer = this.tracer ?? getTracer();
     let parsed: URL | undefined;
     try {
@@ -79,10 +98,11 @@ export class ClientTracing {
       span.setAttributes({
         [attr.HTTP_REQUEST_METHOD]: normalized,
         [attr.HTTP_REQUEST_METHOD_ORIGINAL]: original,
-        [attr.URL_FULL]: parsed === undefined ? undefined : redactUrl(parsed),
+        [attr.URL_FULL]: parsed === undefined ? undefined : redactUrl(parsed, this.redactQuery),
         [attr.SERVER_ADDRESS]: parsed?.hostname.replace(/^\[(.*)\]$/, '$1'),
         [attr.SERVER_PORT]: parsed === undefined ? undefined : parsed.port === '' ? defaultPort(parsed.protocol) : Number(parsed.port),
       });
+      if (this.requestHeaders !== undefined && readHeader !== undefined) span.setAttributes(this.requestHeaders(readHeader));
     }
     // With propagateTo set, headers go only where a rule allows: an unparsable URL gets none.
     if (this.propagateTo !== undefined && (parsed === undefined || !this.propagateTo(parsed.hostname))) return { span, headers: undefined };
@@ -91,10 +111,14 @@ export class ClientTracing {
     return { span, headers };
   }
 
-  /** Records the outcome and ends the span: a status code, an error, or both. */
-  finish(span: Span, statusCode: number | undefined, error?: unknown): void {
+  /**
+   * Records the outcome and ends the span: a status code, an error, or both; `readHeader` gives
+   * the response's headers, for `recordHeaders`.
+   */
+  finish(span: Span, statusCode: number | undefined, error?: unknown, readHeader?: HeaderLookup): void {
     if (span.isRecording()) {
       if (statusCode !== undefined) span.setAttribute(attr.HTTP_RESPONSE_STATUS_CODE, statusCode);
+      if (this.responseHeaders !== undefined && readHeader !== undefined) span.setAttributes(this.responseHeaders(readHeader));
       if (error !== undefined) {
         span.recordException(error);
         span.setAttribute(attr.ERROR_TYPE, statusCode !== undefined && statusCode >= 400 ? String(statusCode) : errorType(error));

@@ -8,10 +8,16 @@ import { SpanKind } from '../span-kind';
 import { SpanStatusCode } from '../span-status';
 import type { Tracer } from '../tracer';
 import * as attr from './attribute-names';
+import { compileHeaderRecording, type HeaderRecorder, type HeaderRecordingOptions } from './header-recording';
 import { compileMatcher, type MatchRules } from './matchers';
+import { compileQueryRecording, type QueryRecordingOptions, type QueryRedactor } from './query-recording';
 
-/** Options every server middleware takes (Express, Koa). `Req`/`Res` are the framework's objects. */
-export interface ServerTracingOptions<Req, Res> {
+/**
+ * Options every server middleware takes (Express, Koa). `Req`/`Res` are the framework's
+ * objects. Query strings and headers are recorded only when asked (`recordQuery`,
+ * `recordHeaders`); bodies never are.
+ */
+export interface ServerTracingOptions<Req, Res> extends QueryRecordingOptions, HeaderRecordingOptions {
   /** Tracer to use. Default: `getTracer()` at each request (so `setGlobalTracer` later still applies). */
   tracer?: Tracer;
   /**
@@ -60,6 +66,15 @@ function pathOf(url: string | undefined): string {
   if (url === undefined) return '/';
   const end = url.search(/[?#]/);
   return end === -1 ? url : url.slice(0, end);
+}
+
+/** The query string of a request target, without `?` and fragment; `undefined` when empty. */
+function queryOf(url: string | undefined): string | undefined {
+  const start = url === undefined ? -1 : url.indexOf('?');
+  if (start === -1) return undefined;
+  const hash = url!.indexOf('#', start);
+  const query = url!.slice(start + 1, hash === -1 ? undefined : hash);
+  return query === '' ? undefined : query;
 }
 
 /** Splits a Host header into address and port (IPv6 literals keep their brackets off). */
@@ -130,6 +145,9 @@ export class ServerTracing<Req, Res> {
   private readonly requestHook: ServerTracingOptions<Req, Res>['requestHook'];
   private readonly responseHook: ServerTracingOptions<Req, Res>['responseHook'];
   private readonly flushOnResponse: boolean;
+  private readonly redactQuery: QueryRedactor | undefined;
+  private readonly requestHeaders: HeaderRecorder | undefined;
+  private readonly responseHeaders: HeaderRecorder | undefined;
 
   /**
    * @param options - the user's options (validated here; errors name `framework.name`)
@@ -153,6 +171,10 @@ export class ServerTracing<Req, Res> {
     this.responseHook = o.responseHook;
     if (o.flushOnResponse !== undefined && typeof o.flushOnResponse !== 'boolean') throw invalidOption(`${name}.flushOnResponse`, 'true or false', o.flushOnResponse);
     this.flushOnResponse = o.flushOnResponse === true;
+    this.redactQuery = compileQueryRecording(o, name);
+    const headers = compileHeaderRecording(o, name);
+    this.requestHeaders = headers.request;
+    this.responseHeaders = headers.response;
   }
 
   /** The tracer requests use now. */
@@ -200,6 +222,11 @@ export class ServerTracing<Req, Res> {
       [attr.USER_AGENT_ORIGINAL]: req.headers['user-agent'],
       [attr.NETWORK_PROTOCOL_VERSION]: req.httpVersion,
     });
+    if (this.redactQuery !== undefined) {
+      const query = queryOf(req.url);
+      if (query !== undefined) span.setAttribute(attr.URL_QUERY, this.redactQuery(query));
+    }
+    if (this.requestHeaders !== undefined) span.setAttributes(this.requestHeaders((name) => req.headers[name]));
   }
 
   /** @internal Names the span and records the outcome, just before it ends. */
@@ -216,6 +243,7 @@ export class ServerTracing<Req, Res> {
     } else {
       const status = nodeRes.statusCode;
       span.setAttribute(attr.HTTP_RESPONSE_STATUS_CODE, status);
+      if (this.responseHeaders !== undefined) span.setAttributes(this.responseHeaders((name) => nodeRes.getHeader(name)));
       // Server spans: only 5xx is an error (a 4xx is the client's problem), per the conventions.
       if (status >= 500) {
         span.setAttribute(attr.ERROR_TYPE, String(status));
