@@ -10,6 +10,7 @@ const { configure } = require('./harness');
 const quick = process.argv.includes('--quick');
 const SUITES = [
   ['Micro-benchmarks: @tracewell/core next to OpenTelemetry JS (ns per operation)', './core'],
+  ['Hostile trace headers: 10 KiB against 100 KiB (µs per extract + child + inject)', './hostile-headers'],
   ['OTLP encoding: 512 spans per batch', './otlp'],
   ['Context managers: AsyncLocalStorage (default) and cls-hooked', './context'],
   ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
