@@ -201,8 +201,9 @@ export class ServerTracing<Req, Res> {
     if (span.isRecording()) this.describeStart(span, nodeReq, method, original);
     if (this.requestHook !== undefined) safely(() => this.requestHook!(span, req));
     states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });
-    nodeRes.once('finish', onFinish);
-    nodeRes.once('close', onClose);
+    // `on`, not `once`: finish() removes both, and `once` would allocate a wrapper per listener.
+    nodeRes.on('finish', onFinish);
+    nodeRes.on('close', onClose);
     if (this.flushOnResponse && span.isRecording()) flushBeforeEnd(nodeRes, tracer);
     return span;
   }
