@@ -14,7 +14,7 @@ export interface TracerStats {
     queueFull: number;
     /** Export attempts were exhausted, failed permanently, or timed out. */
     exportFailed: number;
-    /** Ended after shutdown began, or still queued at the shutdown deadline. */
+    /** Ended after shutdown began, or still queued or being exported at the shutdown deadline. */
     shutdown: number;
   };
   /** Data dropped from spans by the span limits. */

@@ -93,6 +93,14 @@ export class BatchSpanProcessor implements SpanProcessor {
   private waiting = 0;
   private stopping = false;
   private stopped: Promise<void> | undefined;
+  /**
+   * Set when the shutdown deadline passes with a batch in flight: that batch is then counted as
+   * a shutdown drop and given no further attempt. Without it, shutdown() resolved with the batch
+   * counted nowhere, and its retries ran on after the exporter was shut down.
+   */
+  private abandoned = false;
+  /** Ends the current attempt or retry wait at once (set only while one is pending). */
+  private interrupt: (() => void) | undefined;
 
   /**
    * @param exporter - where batches go
@@ -177,10 +185,12 @@ export class BatchSpanProcessor implements SpanProcessor {
         return;
       }
       this.counters.exportFailures++;
+      if (this.abandoned) return this.dropAbandoned(batch);
       if (result.code === 'retryable' && attempt < this.options.maxAttempts) {
         const delay = result.retryAfterMillis ?? backoffDelay(attempt, this.options.initialBackoffMillis, this.options.maxBackoffMillis, this.random());
         if (this.clock.now() + delay < deadline) {
           await this.sleep(delay);
+          if (this.abandoned) return this.dropAbandoned(batch);
           continue;
         }
       }
@@ -190,22 +200,37 @@ export class BatchSpanProcessor implements SpanProcessor {
     }
   }
 
+  /** Counts the batch given up on at the shutdown deadline. */
+  private dropAbandoned(batch: ReadableSpan[]): void {
+    this.counters.dropped.shutdown += batch.length;
+    this.warnings.warn('shutdown_in_flight', `shutdown deadline passed: dropped ${batch.length} spans being exported`);
+  }
+
   /** One exporter call, bounded by `timeoutMillis`; never rejects. */
   private attempt(batch: ReadableSpan[], timeoutMillis: number): Promise<ExportResult> {
     const controller = new AbortController();
     return new Promise<ExportResult>((resolve) => {
+      let pending = true;
+      // The exporter may still answer after a timeout or an interrupt: only the first outcome
+      // counts, and only this attempt's own interrupt is cleared (a retry wait may own it by then).
+      const settle = (result: ExportResult): void => {
+        if (!pending) return;
+        pending = false;
+        this.clock.clearTimeout(timer);
+        if (this.interrupt === interrupt) this.interrupt = undefined;
+        resolve(result);
+      };
+      const giveUp = (error: Error): void => {
+        controller.abort();
+        settle({ code: 'failed', error });
+      };
+      const interrupt = (): void => giveUp(new Error('shutdown deadline passed'));
       const timer = this.clock.setTimeout(
-        () => {
-          controller.abort();
-          resolve({ code: 'failed', error: new Error(`export timed out after ${this.options.exportTimeoutMillis} ms`) });
-        },
+        () => giveUp(new Error(`export timed out after ${this.options.exportTimeoutMillis} ms`)),
         Math.max(0, timeoutMillis),
         this.waiting > 0,
       );
-      const settle = (result: ExportResult): void => {
-        this.clock.clearTimeout(timer);
-        resolve(result);
-      };
+      this.interrupt = interrupt;
       try {
         this.exporter.export(batch, { signal: controller.signal }).then(
           (result) => settle(result !== null && typeof result === 'object' && typeof result.code === 'string' ? result : { code: 'failed', error: new Error('exporter returned no result') }),
@@ -218,7 +243,15 @@ export class BatchSpanProcessor implements SpanProcessor {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => this.clock.setTimeout(resolve, ms, this.waiting > 0));
+    return new Promise((resolve) => {
+      const interrupt = (): void => {
+        this.clock.clearTimeout(timer);
+        if (this.interrupt === interrupt) this.interrupt = undefined;
+        resolve();
+      };
+      const timer = this.clock.setTimeout(interrupt, ms, this.waiting > 0);
+      this.interrupt = interrupt;
+    });
   }
 
   /** Exports the spans queued when called (and any export in flight), batch by batch. */
@@ -258,6 +291,14 @@ export class BatchSpanProcessor implements SpanProcessor {
       this.queue = [];
       this.counters.dropped.shutdown += left;
       if (left > 0) this.warnings.warn('shutdown', `shutdown deadline passed: dropped ${left} queued spans`);
+    }
+    if (outcome === 'timeout' && this.inFlight !== undefined) {
+      // Give up on the batch in flight too (exportBatch counts it as a shutdown drop, unless its
+      // answer just arrived), so the counters add up when shutdown() resolves and no retry runs
+      // after the exporter is shut down. The queue is empty now: the flush loop ends with it.
+      this.abandoned = true;
+      this.interrupt?.();
+      await this.inFlight;
     }
     try {
       await this.exporter.shutdown();

@@ -8,7 +8,7 @@ export interface ExportStats {
     queueFull: number;
     /** Every attempt failed, the failure was permanent, or the export timed out. */
     exportFailed: number;
-    /** Ended after shutdown began, or still queued when the shutdown deadline passed. */
+    /** Ended after shutdown began, or still queued or being exported when the shutdown deadline passed. */
     shutdown: number;
   };
   /** Calls to the exporter, retries included. */

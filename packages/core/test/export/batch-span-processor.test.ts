@@ -169,13 +169,54 @@ describe('BatchSpanProcessor', () => {
     expect(processor.stats()).toMatchObject({ queued: 0, dropped: { shutdown: 2 } });
   });
 
-  it('shutdown() drops and counts what is left at its deadline', async () => {
-    const { clock, processor, tracer, end } = setup(() => new Promise<ExportResult>(() => undefined), { maxExportBatchSize: 2, exportTimeoutMillis: 60_000 });
-    end(6);
+  it('shutdown() drops and counts what is left at its deadline, the batch in flight included', async () => {
+    const signals: AbortSignal[] = [];
+    const clock = new FakeClock();
+    const logger = recordingLogger();
+    const hung: SpanExporter = {
+      export: (_spans, options) => (signals.push(options!.signal!), new Promise<ExportResult>(() => undefined)),
+      shutdown: async () => undefined,
+    };
+    const processor = new BatchSpanProcessor(hung, { clock, logger, maxExportBatchSize: 2, exportTimeoutMillis: 60_000 });
+    const tracer = createTracer({ sampler: 'always_on', spanProcessors: [processor] });
+    for (let i = 0; i < 6; i++) tracer.startSpan(`s${i}`).end();
+    await clock.advance(0); // the first batch of 2 is in flight, never answered
     const done = tracer.shutdown({ timeoutMillis: 1000 });
     await clock.advance(1000);
     await done;
-    expect(processor.stats()).toMatchObject({ queued: 0, dropped: { shutdown: 4 } });
+    // When shutdown() resolves, every ended span is accounted for (it used to say shutdown: 4).
+    expect(tracer.stats()).toMatchObject({ spansEnded: 6, spansExported: 0, spansDropped: { queueFull: 0, exportFailed: 0, shutdown: 6 }, queued: 0 });
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+    expect(logger.messages).toEqual(['shutdown deadline passed: dropped 4 queued spans', 'shutdown deadline passed: dropped 2 spans being exported']);
+    await clock.advance(120_000);
+    expect(signals).toHaveLength(1);
+  });
+
+  it('shutdown() deadline during a retry wait: the batch is a shutdown drop, never sent again', async () => {
+    const { clock, exporter, tracer, end } = setup(() => ({ code: 'retryable', retryAfterMillis: 20_000 }), { exportTimeoutMillis: 60_000, maxAttempts: 5 });
+    end(3);
+    await clock.advance(5000); // first attempt answered retryable; waiting 20 s to retry
+    expect(exporter.calls).toHaveLength(1);
+    const done = tracer.shutdown({ timeoutMillis: 1000 });
+    await clock.advance(1000);
+    await done;
+    expect(tracer.stats()).toMatchObject({ spansEnded: 3, spansExported: 0, spansDropped: { exportFailed: 0, shutdown: 3 }, exportAttempts: 1 });
+    await clock.advance(60_000);
+    expect(exporter.calls).toHaveLength(1);
+  });
+
+  it('an answer that arrives after the shutdown deadline is not counted a second time', async () => {
+    let answer!: (result: ExportResult) => void;
+    const { clock, exporter, tracer, end } = setup(() => new Promise<ExportResult>((resolve) => (answer = resolve)), { exportTimeoutMillis: 60_000 });
+    end(2);
+    await clock.advance(5000);
+    const done = tracer.shutdown({ timeoutMillis: 1000 });
+    await clock.advance(1000);
+    await done;
+    answer({ code: 'success' });
+    await clock.advance(0);
+    expect(exporter.delivered).toEqual(['s0', 's1']); // the scripted exporter saw success...
+    expect(tracer.stats()).toMatchObject({ spansEnded: 2, spansExported: 0, spansDropped: { shutdown: 2 } }); // ...too late to count
   });
 
   it.each([
