@@ -76,7 +76,9 @@ function resolveUrl(value: unknown): URL {
 }
 
 function resolveHeaders(value: unknown): Record<string, string> {
-  if (value === undefined) return {};
+  // The body is always JSON: label it even when no headers are given (this returned {} and
+  // sent no content-type at all; receivers that also take protobuf decide by it).
+  if (value === undefined) return { 'content-type': 'application/json' };
   if (value === null || typeof value !== 'object' || Array.isArray(value)) throw invalidOption('ZipkinExporter.headers', 'an object of header names to string values', value);
   const headers: Record<string, string> = {};
   for (const [name, headerValue] of Object.entries(value as Record<string, unknown>)) {

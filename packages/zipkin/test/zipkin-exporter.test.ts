@@ -41,6 +41,12 @@ describe('ZipkinExporter', () => {
       ]);
     });
 
+    it('sends content-type application/json without a headers option too', async () => {
+      const url = await start();
+      await new ZipkinExporter({ url }).export([readableSpan()]);
+      expect(receiver!.requests.map((r) => r.headers['content-type'])).toEqual(['application/json']);
+    });
+
     it.each([
       ['503', 503, {}, { code: 'retryable' }],
       ['502', 502, {}, { code: 'retryable' }],
