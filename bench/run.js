@@ -15,6 +15,7 @@ const SUITES = [
   ['Context managers: AsyncLocalStorage (default) and cls-hooked', './context'],
   ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
   ['Memory: heap of a traced Express server after N requests', './server/memory'],
+  ['Backend faults: an Express server with its OTLP collector healthy, hanging or answering 503', './backend-fault'],
 ];
 
 function markdown(rows) {
