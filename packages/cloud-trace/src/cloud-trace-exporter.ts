@@ -154,14 +154,13 @@ export class CloudTraceExporter implements SpanExporter {
     const projectId = await this.projectId();
     if (projectId === undefined) return { code: 'failed', error: new Error('no Google Cloud project id') };
     if (this.protocol === 'otlp') return this.otlpExporter(projectId).export(spans, options);
-    let worst: ExportResult = { code: 'success' };
     for (let i = 0; i < spans.length; i += this.maxSpansPerCall) {
       const result = await this.batchWrite(projectId, spans.slice(i, i + this.maxSpansPerCall), options?.signal);
-      // Writes are idempotent (a span is keyed by its name), so resending a batch is safe.
-      if (result.code !== 'success') worst = result;
-      if (result.code === 'failed') break;
+      // Stop at the first failed call and report what went before it, so the processor counts
+      // those spans as exported and retries only the rest.
+      if (result.code !== 'success') return i === 0 ? result : { ...result, accepted: i };
     }
-    return worst;
+    return { code: 'success' };
   }
 
   private async batchWrite(projectId: string, spans: ReadonlyArray<ReadableSpan>, signal: AbortSignal | undefined): Promise<ExportResult> {

@@ -143,6 +143,19 @@ describe('CloudTraceExporter with a local metadata server and local Google endpo
     expect(t.stats()).toMatchObject({ spansExported: 5, exportAttempts: 3, exportFailures: 2 });
   });
 
+  it('a batch sent in several calls: what the API took before a failure counts as exported and is not sent again', async () => {
+    google.traceAnswers.push(undefined, { status: 503 });
+    const t = tracer('svc', { apiEndpoint: google.url, maxSpansPerCall: 2 });
+    for (let i = 0; i < 5; i++) t.startSpan(`work ${i}`).end();
+    await t.flush();
+    expect(google.batchWrites.map((w) => w.body.spans.map((s) => (s.displayName as { value: string }).value))).toEqual([
+      ['work 0', 'work 1'],
+      ['work 2', 'work 3'],
+      ['work 4'],
+    ]);
+    expect(t.stats()).toMatchObject({ spansExported: 5, exportAttempts: 2, exportFailures: 1 });
+  });
+
   it('drops a batch the API rejects with 400, logs the API\'s message once, and the app is unaffected', async () => {
     const warnings: string[] = [];
     const logger = { warn: (m: string) => void warnings.push(m) };

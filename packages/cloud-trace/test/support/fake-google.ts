@@ -23,8 +23,8 @@ export class FakeGoogle {
   metadataUp = true;
   /** When set, the next token issued is refused by the trace endpoints (as if revoked). */
   revokeNextToken = false;
-  /** Scripted answers for the next trace-endpoint requests (consumed in order). */
-  readonly traceAnswers: Answer[] = [];
+  /** Scripted answers for the next trace-endpoint requests (consumed in order; `undefined` answers as usual). */
+  readonly traceAnswers: Array<Answer | undefined> = [];
   readonly batchWrites: Array<{ project: string; token: string; body: { spans: Array<Record<string, unknown>> }; problems: string[] }> = [];
   readonly otlpRequests: Array<{ token: string; userProject: string | undefined; body: unknown }> = [];
   readonly rejectedTokens: string[] = [];

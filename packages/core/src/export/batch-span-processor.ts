@@ -185,6 +185,12 @@ export class BatchSpanProcessor implements SpanProcessor {
         return;
       }
       this.counters.exportFailures++;
+      // Part of the batch reached the backend: count it, and carry on with the rest only.
+      const accepted = result.accepted;
+      if (typeof accepted === 'number' && Number.isInteger(accepted) && accepted > 0 && accepted < batch.length) {
+        this.counters.exported += accepted;
+        batch = batch.slice(accepted);
+      }
       if (this.abandoned) return this.dropAbandoned(batch);
       if (result.code === 'retryable' && attempt < this.options.maxAttempts) {
         const delay = result.retryAfterMillis ?? backoffDelay(attempt, this.options.initialBackoffMillis, this.options.maxBackoffMillis, this.random());

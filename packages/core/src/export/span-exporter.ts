@@ -1,10 +1,15 @@
 import type { ReadableSpan } from '../span';
 
-/** How an export went: retryable failures may be tried again (after `retryAfterMillis` if given). */
+/**
+ * How an export went: retryable failures may be tried again (after `retryAfterMillis` if given).
+ * An exporter that sends a batch in several calls says in `accepted` how many spans at the start
+ * of the batch the backend took before the failure: they count as exported, and only the rest
+ * is retried or dropped.
+ */
 export type ExportResult =
   | { readonly code: 'success' }
-  | { readonly code: 'retryable'; readonly retryAfterMillis?: number; readonly error?: Error }
-  | { readonly code: 'failed'; readonly error?: Error };
+  | { readonly code: 'retryable'; readonly retryAfterMillis?: number; readonly error?: Error; readonly accepted?: number }
+  | { readonly code: 'failed'; readonly error?: Error; readonly accepted?: number };
 
 /** Per-call options of {@link SpanExporter.export}. */
 export interface ExportOptions {

@@ -121,6 +121,24 @@ describe('BatchSpanProcessor', () => {
     expect(logger.messages[1]).toBe('dropped 1 spans after 3 export attempt(s), last retryable failure: 503 (1 similar warnings suppressed in the last minute)');
   });
 
+  it('counts the spans a failed call says the backend accepted, and retries or drops only the rest', async () => {
+    const answers: ExportResult[] = [{ code: 'retryable', accepted: 2 }, { code: 'failed', accepted: 1 }];
+    const { clock, exporter, processor, end } = setup((call) => answers[call]!);
+    end(5);
+    await clock.advance(10_000);
+    expect(exporter.calls.map((c) => c.names)).toEqual([['s0', 's1', 's2', 's3', 's4'], ['s2', 's3', 's4']]);
+    expect(processor.stats()).toMatchObject({ exported: 3, dropped: { exportFailed: 2 } });
+  });
+
+  it('ignores an accepted count that is not a part of the batch', async () => {
+    const answers: ExportResult[] = [{ code: 'retryable', accepted: 9 }, { code: 'retryable', accepted: -1 }, { code: 'failed', accepted: 0.5 }];
+    const { clock, exporter, processor, end } = setup((call) => answers[call]!);
+    end(2);
+    await clock.advance(10_000);
+    expect(exporter.calls).toHaveLength(3);
+    expect(processor.stats()).toMatchObject({ exported: 0, dropped: { exportFailed: 2 } });
+  });
+
   it('does not retry permanent failures or rejections', async () => {
     const { clock, processor, end } = setup((call) => (call === 0 ? { code: 'failed' } : Promise.reject(new Error('boom'))), { maxExportBatchSize: 1 });
     end(2);
