@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { createTracer, shutdownOnSignal } from '../../src';
 import { TestCollector } from '../support/collector';
 
 const SCRIPT = join(__dirname, '../fixtures/traced-script.js');
@@ -47,5 +48,16 @@ describe('process lifecycle', () => {
     const result = await run(url, 'signal', 20);
     expect(result.signal).toBe('SIGTERM');
     expect(collector.accepted).toHaveLength(20);
+  });
+
+  it.each([
+    [{ timeoutMillis: -1 }, /"shutdownOnSignal.timeoutMillis": expected a non-negative number/],
+    [{ timeoutMillis: Infinity }, /"shutdownOnSignal.timeoutMillis"/],
+    [{ signals: 'SIGTERM' }, /"shutdownOnSignal.signals": expected an array of signal names/],
+    [{ signals: ['TERM'] }, /"shutdownOnSignal.signals"/],
+  ])('shutdownOnSignal rejects %p and installs nothing', (options, message) => {
+    const before = process.listenerCount('SIGTERM');
+    expect(() => shutdownOnSignal(createTracer(), options as never)).toThrow(message);
+    expect(process.listenerCount('SIGTERM')).toBe(before);
   });
 });
