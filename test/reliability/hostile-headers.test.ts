@@ -2,8 +2,6 @@
 // only valid ids, what we inject afterwards is safe to put on the wire, parsing is linear in the
 // input size, and real Express / Koa servers keep answering. See README.md in this folder.
 import { request } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import fc from 'fast-check';
 import Router from '@koa/router';
@@ -18,6 +16,7 @@ import {
   type SpanContext,
   type Tracer,
 } from '@tracewell/core';
+import { runningServer, type RunningServer } from '@tracewell/conformance';
 import { traceMiddleware as expressTraceMiddleware } from '@tracewell/express';
 import { traceMiddleware as koaTraceMiddleware } from '@tracewell/koa';
 
@@ -187,32 +186,15 @@ describe('hostile headers: linear time', () => {
 
 // ---- Real servers -------------------------------------------------------------------------
 
-interface Running {
-  url: string;
-  close(): Promise<void>;
-}
-
-async function listen(server: Server): Promise<Running> {
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
-}
-
-function startExpress(tracer: Tracer): Promise<Running> {
+function startExpress(tracer: Tracer): Promise<RunningServer> {
   const express = require('express') as typeof import('express');
   const app = express();
   app.use(expressTraceMiddleware({ tracer }));
   app.get('/trace', (_req, res) => void res.json({ traceId: currentSpan()?.spanContext().traceId }));
-  return listen(app.listen(0, '127.0.0.1'));
+  return runningServer(app.listen(0, '127.0.0.1'));
 }
 
-function startKoa(tracer: Tracer): Promise<Running> {
+function startKoa(tracer: Tracer): Promise<RunningServer> {
   const app = new Koa();
   app.silent = true;
   app.use(koaTraceMiddleware({ tracer }));
@@ -221,7 +203,7 @@ function startKoa(tracer: Tracer): Promise<Running> {
     ctx.body = { traceId: currentSpan()?.spanContext().traceId };
   });
   app.use(router.routes());
-  return listen(app.listen(0, '127.0.0.1'));
+  return runningServer(app.listen(0, '127.0.0.1'));
 }
 
 interface Answer {
@@ -296,7 +278,7 @@ function asServerSees(headers: Record<string, string | string[]>): HeaderRecord 
   return carrierOf(Object.entries(seen));
 }
 
-const SERVERS: Array<[string, (tracer: Tracer) => Promise<Running>]> = [
+const SERVERS: Array<[string, (tracer: Tracer) => Promise<RunningServer>]> = [
   ['express 5', startExpress],
   ['koa 3', startKoa],
 ];
@@ -304,7 +286,7 @@ const SERVERS: Array<[string, (tracer: Tracer) => Promise<Running>]> = [
 describe.each(SERVERS)('hostile headers through a real %s server', (_name, start) => {
   const tracer = createTracer({ logger: quiet });
   const oracle = createTracer({ logger: quiet });
-  let server: Running;
+  let server: RunningServer;
   beforeAll(async () => {
     server = await start(tracer);
   });

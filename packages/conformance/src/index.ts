@@ -1,5 +1,5 @@
 // Shared behaviour suites (private package, used by the adapters' tests).
-export { runServerConformance } from './server-suite';
+export { runServerConformance, runningServer } from './server-suite';
 export type { RunningServer, ServerAdapter } from './server-suite';
 export { runContextConformance, CONTEXT_CASES } from './context-suite';
 export type { ContextConformanceOptions } from './context-suite';

@@ -8,6 +8,8 @@ import {
   type ServerTracingOptions,
   type Tracer,
 } from '@tracewell/core';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { get, getAndAbort } from './http-client';
 
 /** A started server of the adapter under test. */
@@ -15,6 +17,22 @@ export interface RunningServer {
   /** e.g. `http://127.0.0.1:40123` */
   readonly url: string;
   close(): Promise<void>;
+}
+
+/**
+ * Waits for `server` (already told to listen on 127.0.0.1) to listen; `close()` also ends
+ * kept-alive connections, so a test's teardown never waits for them.
+ */
+export async function runningServer(server: Server): Promise<RunningServer> {
+  if (!server.listening) await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
 
 /**

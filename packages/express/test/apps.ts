@@ -1,5 +1,4 @@
-import type { AddressInfo } from 'node:net';
-import type { RunningServer, ServerAdapter } from '@tracewell/conformance';
+import { runningServer, type RunningServer, type ServerAdapter } from '@tracewell/conformance';
 import { currentSpan, type Tracer } from '@tracewell/core';
 import type { Express, NextFunction, Request, Response, Router } from 'express';
 import { traceMiddleware, type TraceMiddlewareOptions } from '../src';
@@ -12,17 +11,8 @@ const PASSED = new Error('PASSED');
 const tick = () => new Promise((r) => setImmediate(r));
 
 /** Starts `app` on 127.0.0.1, port 0. */
-export async function listen(app: Express): Promise<RunningServer> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function listen(app: Express): Promise<RunningServer> {
+  return runningServer(app.listen(0, '127.0.0.1'));
 }
 
 /** The conformance suite's app (see ServerAdapter), for Express `major`. */

@@ -1,7 +1,5 @@
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
 import Router from '@koa/router';
-import type { RunningServer, ServerAdapter } from '@tracewell/conformance';
+import { runningServer, type RunningServer, type ServerAdapter } from '@tracewell/conformance';
 import { currentSpan, type Tracer } from '@tracewell/core';
 import type Koa from 'koa';
 import { traceMiddleware, type TraceMiddlewareOptions } from '../src';
@@ -14,17 +12,8 @@ const PASSED = new Error('PASSED');
 const tick = () => new Promise((r) => setImmediate(r));
 
 /** Starts a Koa app on 127.0.0.1, port 0. */
-export async function listen(app: Koa): Promise<RunningServer> {
-  const server: Server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+export function listen(app: Koa): Promise<RunningServer> {
+  return runningServer(app.listen(0, '127.0.0.1'));
 }
 
 /** The conformance suite's app (see ServerAdapter) on Koa: error handling first, then tracing, then @koa/router. */
