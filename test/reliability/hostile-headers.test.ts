@@ -175,12 +175,15 @@ describe('hostile headers: linear time', () => {
     ['b3 of dashes', (n) => ({ b3: '-'.repeat(n) })],
     ['b3multi of huge values', (n) => ({ 'x-b3-traceid': 'a'.repeat(n), 'x-b3-spanid': 'b'.repeat(n), 'x-b3-sampled': '1'.repeat(n) })],
   ];
-  it.each(shapes)('%s: 100 KiB in < 200 ms and < 20x the 10 KiB time', (_name, make) => {
+  // The + 20 ms absorbs a GC pause or a busy neighbour (CI runs two Jest workers on two cores);
+  // quadratic parsing would still show: 100x the 10 KiB time, not 20x. bench/hostile-headers.js
+  // prints the ratios.
+  it.each(shapes)('%s: 100 KiB in < 200 ms and < 20x the 10 KiB time + 20 ms', (_name, make) => {
     time(make(KIB)); // warm up
     const small = time(make(10 * KIB));
     const large = time(make(100 * KIB));
     expect(large).toBeLessThan(200);
-    expect(large).toBeLessThan(20 * small + 5);
+    expect(large).toBeLessThan(20 * small + 20);
   });
 });
 
