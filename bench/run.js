@@ -16,6 +16,7 @@ const SUITES = [
   ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
   ['Memory: heap of a traced Express server after N requests', './server/memory'],
   ['Backend faults: an Express server with its OTLP collector healthy, hanging or answering 503', './backend-fault'],
+  ['Viewer memory: 1,000 hostile OTLP posts (RSS of the viewer process, default limits)', './viewer/adversarial-posts'],
 ];
 
 function markdown(rows) {

@@ -4,6 +4,7 @@ import cjs from './dist/index.js';
 
 export const {
   startViewer,
+  DEFAULT_VIEWER_LIMITS,
   TraceStore,
   spansFromOtlpJson,
   spansFromOtlpProtobuf,

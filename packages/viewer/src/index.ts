@@ -1,8 +1,11 @@
 // Public surface of @tracewell/viewer.
 export { startViewer } from './viewer-server';
-export type { RunningViewer, ViewerOptions } from './viewer-server';
+export type { RunningViewer, ViewerOptions, ViewerStats } from './viewer-server';
+export { DEFAULT_VIEWER_LIMITS } from './viewer-limits';
+export type { ViewerLimits } from './viewer-limits';
+export type { LimitCounters } from './span-limiter';
 export { TraceStore } from './trace-store';
-export type { TraceQuery, TraceSummary } from './trace-store';
+export type { TraceQuery, TraceStoreStats, TraceSummary } from './trace-store';
 export type { StoredSpan, StoredValue } from './stored-span';
 export { spansFromOtlpJson, spansFromOtlpProtobuf } from './otlp-receiver';
 export { spansFromZipkin } from './zipkin-receiver';

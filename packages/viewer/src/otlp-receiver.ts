@@ -1,5 +1,8 @@
+import { arrayAt, objectAt, optionalObjectAt, stringAt } from './json-shape';
 import { readFields, bytesOf, nanosToMillis, numberOf, stringOf, type WireValue } from './protobuf-reader';
-import { BadRequest, normalizeId, type StoredSpan, type StoredValue } from './stored-span';
+import { SpanLimiter, type DecodedValue, type SpanDraft } from './span-limiter';
+import { BadRequest, normalizeId, type StoredSpan } from './stored-span';
+import { resolveViewerLimits, type ViewerLimits } from './viewer-limits';
 
 // OTLP trace requests (opentelemetry-proto collector/trace/v1 ExportTraceServiceRequest) in both
 // encodings, turned into StoredSpans. Field numbers as in trace/v1, resource/v1 and common/v1.
@@ -23,10 +26,6 @@ function statusCodeOf(value: unknown): StoredSpan['status']['code'] {
   return typeof value === 'number' && STATUS[value] !== undefined ? STATUS[value]! : 'UNSET';
 }
 
-function finishSpan(span: Omit<StoredSpan, 'durationMs' | 'service'>, service: string): StoredSpan {
-  return { ...span, service, durationMs: Math.max(0, span.endTime - span.startTime) };
-}
-
 // ---------- OTLP/JSON ----------
 
 function jsonId(value: unknown, kind: 'trace' | 'span', where: string): string {
@@ -42,113 +41,148 @@ function jsonNanos(value: unknown, where: string): number {
   throw new BadRequest(`${where}: expected nanoseconds as a decimal string or number`);
 }
 
-function jsonAnyValue(value: unknown): StoredValue {
-  const v = (value ?? {}) as Record<string, unknown>;
-  if (typeof v.stringValue === 'string') return v.stringValue;
-  if (typeof v.boolValue === 'boolean') return v.boolValue;
-  if (v.intValue !== undefined) return Number(v.intValue);
-  if (v.doubleValue !== undefined) return Number(v.doubleValue);
-  if (v.arrayValue !== undefined) return (((v.arrayValue as { values?: unknown[] }).values ?? []) as unknown[]).map(jsonAnyValue);
-  if (v.kvlistValue !== undefined) return JSON.stringify(jsonAttributes((v.kvlistValue as { values?: unknown }).values, 'kvlist'));
-  if (typeof v.bytesValue === 'string') return v.bytesValue;
-  return '';
+/**
+ * An int or double value: proto3 JSON writes 64-bit ints and NaN/Infinity as strings. What is not
+ * a finite number is kept as its text (JSON has no NaN to answer with).
+ */
+function jsonNumber(value: unknown, where: string): number | string {
+  if (typeof value !== 'number' && typeof value !== 'string') throw new BadRequest(`${where}: expected a number or a string`);
+  const n = Number(value);
+  return Number.isFinite(n) ? n : String(value);
 }
 
-function jsonAttributes(list: unknown, where: string): Record<string, StoredValue> {
-  const out: Record<string, StoredValue> = {};
-  if (list === undefined || list === null) return out;
-  if (!Array.isArray(list)) throw new BadRequest(`${where}: attributes must be an array`);
-  for (const kv of list as Array<{ key?: unknown; value?: unknown }>) {
-    if (kv === null || typeof kv !== 'object' || typeof kv.key !== 'string') throw new BadRequest(`${where}: attribute without a string key`);
-    out[kv.key] = jsonAnyValue(kv.value);
-  }
+/** An AnyValue, descending into arrays and kvlists only while the limiter allows. */
+function jsonAnyValue(value: unknown, where: string, limiter: SpanLimiter, depth: number): DecodedValue {
+  const v = optionalObjectAt(value, where);
+  if (v === undefined) return '';
+  if (typeof v.stringValue === 'string') return v.stringValue;
+  if (typeof v.boolValue === 'boolean') return v.boolValue;
+  if (v.intValue !== undefined && v.intValue !== null) return jsonNumber(v.intValue, `${where}.intValue`);
+  if (v.doubleValue !== undefined && v.doubleValue !== null) return jsonNumber(v.doubleValue, `${where}.doubleValue`);
+  if (typeof v.bytesValue === 'string') return v.bytesValue;
+  const array = optionalObjectAt(v.arrayValue, `${where}.arrayValue`);
+  const kvlist = optionalObjectAt(v.kvlistValue, `${where}.kvlistValue`);
+  if (array === undefined && kvlist === undefined) return '';
+  if (!limiter.canDescend(depth)) return limiter.tooDeep();
+  if (array !== undefined) return arrayAt(array.values, `${where}.arrayValue.values`).map((item, i) => jsonAnyValue(item, `${where}.arrayValue.values[${i}]`, limiter, depth + 1));
+  const out: { [key: string]: DecodedValue } = Object.create(null) as { [key: string]: DecodedValue };
+  for (const [key, item] of jsonKeyValues(kvlist!.values, `${where}.kvlistValue.values`, limiter, depth + 1)) out[key] = item;
   return out;
 }
 
-function array(value: unknown, where: string): unknown[] {
-  if (value === undefined || value === null) return [];
-  if (!Array.isArray(value)) throw new BadRequest(`${where}: expected an array`);
-  return value;
+function jsonKeyValues(list: unknown, where: string, limiter: SpanLimiter, depth = 0): Array<[string, DecodedValue]> {
+  return arrayAt(list, where).map((item, i) => {
+    const kv = objectAt(item, `${where}[${i}]`);
+    if (typeof kv.key !== 'string') throw new BadRequest(`${where}[${i}]: attribute without a string key`);
+    return [kv.key, jsonAnyValue(kv.value, `${where}[${i}].value`, limiter, depth)];
+  });
 }
 
-/** Parses an OTLP/JSON ExportTraceServiceRequest. */
-export function spansFromOtlpJson(body: unknown): StoredSpan[] {
-  if (body === null || typeof body !== 'object') throw new BadRequest('OTLP/JSON: the body must be an object');
+function jsonSpan(raw: unknown, where: string, service: string, limiter: SpanLimiter): StoredSpan {
+  const s = objectAt(raw, where);
+  const parent = s.parentSpanId;
+  const status = optionalObjectAt(s.status, `${where}.status`) ?? {};
+  const message = stringAt(status.message, `${where}.status.message`);
+  return limiter.span({
+    traceId: jsonId(s.traceId, 'trace', where),
+    spanId: jsonId(s.spanId, 'span', where),
+    parentSpanId: parent === undefined || parent === null || parent === '' ? null : jsonId(parent, 'span', where),
+    name: stringAt(s.name, `${where}.name`),
+    kind: kindOf(s.kind),
+    service,
+    startTime: jsonNanos(s.startTimeUnixNano, `${where}.startTimeUnixNano`),
+    endTime: jsonNanos(s.endTimeUnixNano, `${where}.endTimeUnixNano`),
+    attributes: jsonKeyValues(s.attributes, `${where}.attributes`, limiter),
+    events: arrayAt(s.events, `${where}.events`).map((e, n) => {
+      const ev = objectAt(e, `${where}.events[${n}]`);
+      return { name: stringAt(ev.name, `${where}.events[${n}].name`), time: jsonNanos(ev.timeUnixNano, `${where}.events[${n}].timeUnixNano`), attributes: jsonKeyValues(ev.attributes, `${where}.events[${n}].attributes`, limiter) };
+    }),
+    status: message === '' ? { code: statusCodeOf(status.code) } : { code: statusCodeOf(status.code), message },
+  });
+}
+
+/** Reads an OTLP/JSON ExportTraceServiceRequest within the limiter's limits; BadRequest for anything malformed. */
+export function readOtlpJson(body: unknown, limiter: SpanLimiter): StoredSpan[] {
+  const request = objectAt(body, 'OTLP/JSON body');
   const spans: StoredSpan[] = [];
-  array((body as { resourceSpans?: unknown }).resourceSpans, 'resourceSpans').forEach((rs, i) => {
-    const r = rs as { resource?: { attributes?: unknown }; scopeSpans?: unknown; instrumentationLibrarySpans?: unknown };
-    const resource = jsonAttributes(r.resource?.attributes, `resourceSpans[${i}].resource`);
-    const service = typeof resource['service.name'] === 'string' ? resource['service.name'] : 'unknown_service';
-    array(r.scopeSpans ?? r.instrumentationLibrarySpans, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
-      array((ss as { spans?: unknown }).spans, `resourceSpans[${i}].scopeSpans[${j}].spans`).forEach((raw, k) => {
-        const where = `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`;
-        const s = raw as Record<string, unknown>;
-        if (s === null || typeof s !== 'object') throw new BadRequest(`${where}: not an object`);
-        const parent = s.parentSpanId;
-        const status = (s.status ?? {}) as { code?: unknown; message?: unknown };
-        spans.push(
-          finishSpan(
-            {
-              traceId: jsonId(s.traceId, 'trace', where),
-              spanId: jsonId(s.spanId, 'span', where),
-              parentSpanId: parent === undefined || parent === null || parent === '' ? null : jsonId(parent, 'span', where),
-              name: typeof s.name === 'string' ? s.name : '',
-              kind: kindOf(s.kind),
-              startTime: jsonNanos(s.startTimeUnixNano, `${where}.startTimeUnixNano`),
-              endTime: jsonNanos(s.endTimeUnixNano, `${where}.endTimeUnixNano`),
-              attributes: jsonAttributes(s.attributes, where),
-              events: array(s.events, `${where}.events`).map((e, n) => {
-                const ev = e as { name?: unknown; timeUnixNano?: unknown; attributes?: unknown };
-                return { name: typeof ev.name === 'string' ? ev.name : '', time: jsonNanos(ev.timeUnixNano, `${where}.events[${n}]`), attributes: jsonAttributes(ev.attributes, `${where}.events[${n}]`) };
-              }),
-              status: typeof status.message === 'string' && status.message !== '' ? { code: statusCodeOf(status.code), message: status.message } : { code: statusCodeOf(status.code) },
-            },
-            service,
-          ),
-        );
+  arrayAt(request.resourceSpans, 'resourceSpans').forEach((rs, i) => {
+    const r = objectAt(rs, `resourceSpans[${i}]`);
+    const resource = optionalObjectAt(r.resource, `resourceSpans[${i}].resource`);
+    let service = 'unknown_service';
+    for (const [key, value] of jsonKeyValues(resource?.attributes, `resourceSpans[${i}].resource.attributes`, limiter)) {
+      if (key === 'service.name' && typeof value === 'string') service = value;
+    }
+    arrayAt(r.scopeSpans ?? r.instrumentationLibrarySpans, `resourceSpans[${i}].scopeSpans`).forEach((ss, j) => {
+      const scope = objectAt(ss, `resourceSpans[${i}].scopeSpans[${j}]`);
+      arrayAt(scope.spans, `resourceSpans[${i}].scopeSpans[${j}].spans`).forEach((raw, k) => {
+        spans.push(jsonSpan(raw, `resourceSpans[${i}].scopeSpans[${j}].spans[${k}]`, service, limiter));
       });
     });
   });
   return spans;
 }
 
+/**
+ * Parses an OTLP/JSON ExportTraceServiceRequest (already `JSON.parse`d) into stored spans,
+ * within `limits`. Throws BadRequest with a message for anything malformed.
+ *
+ * @example
+ * const spans = spansFromOtlpJson(JSON.parse(body));
+ */
+export function spansFromOtlpJson(body: unknown, limits?: ViewerLimits): StoredSpan[] {
+  return readOtlpJson(body, new SpanLimiter(resolveViewerLimits(limits, 'limits')));
+}
+
 // ---------- OTLP/protobuf ----------
 
-function protoAnyValue(bytes: Uint8Array): StoredValue {
-  let out: StoredValue = '';
+/** An AnyValue, descending into arrays and kvlists only while the limiter allows. */
+function protoAnyValue(bytes: Uint8Array, limiter: SpanLimiter, depth: number): DecodedValue {
+  let out: DecodedValue = '';
   readFields(bytes, (field, v) => {
     if (field === 1) out = stringOf(v, 'AnyValue.string_value');
     else if (field === 2) out = numberOf(v, 'AnyValue.bool_value') !== 0;
     else if (field === 3) out = numberOf(v, 'AnyValue.int_value');
     else if (field === 4) {
       if (v.kind !== 'fixed64') throw new BadRequest('AnyValue.double_value: expected fixed64');
-      out = v.value.getFloat64(0, true);
-    } else if (field === 5) {
-      const values: StoredValue[] = [];
-      readFields(bytesOf(v, 'ArrayValue'), (f, item) => {
-        if (f === 1) values.push(protoAnyValue(bytesOf(item, 'ArrayValue.values')));
-      });
-      out = values;
-    } else if (field === 6) out = JSON.stringify(protoAttributesList(bytesOf(v, 'KeyValueList'), 1));
-    else if (field === 7) out = Buffer.from(bytesOf(v, 'AnyValue.bytes_value')).toString('base64');
+      const double = v.value.getFloat64(0, true);
+      out = Number.isFinite(double) ? double : String(double); // JSON has no NaN to answer with
+    } else if (field === 5 || field === 6) {
+      const container = bytesOf(v, field === 5 ? 'AnyValue.array_value' : 'AnyValue.kvlist_value');
+      if (!limiter.canDescend(depth)) {
+        out = limiter.tooDeep();
+        return;
+      }
+      if (field === 5) {
+        const values: DecodedValue[] = [];
+        readFields(container, (f, item) => {
+          if (f === 1) values.push(protoAnyValue(bytesOf(item, 'ArrayValue.values'), limiter, depth + 1));
+        });
+        out = values;
+      } else {
+        const entries: { [key: string]: DecodedValue } = Object.create(null) as { [key: string]: DecodedValue };
+        for (const [key, item] of protoKeyValues(container, 1, limiter, depth + 1)) entries[key] = item;
+        out = entries;
+      }
+    } else if (field === 7) out = Buffer.from(bytesOf(v, 'AnyValue.bytes_value')).toString('base64');
   });
   return out;
 }
 
-function protoKeyValue(bytes: Uint8Array, into: Record<string, StoredValue>): void {
+function protoKeyValue(bytes: Uint8Array, limiter: SpanLimiter, depth: number): [string, DecodedValue] {
   let key = '';
-  let value: StoredValue = '';
+  let value: DecodedValue = '';
   readFields(bytes, (field, v) => {
     if (field === 1) key = stringOf(v, 'KeyValue.key');
-    else if (field === 2) value = protoAnyValue(bytesOf(v, 'KeyValue.value'));
+    else if (field === 2) value = protoAnyValue(bytesOf(v, 'KeyValue.value'), limiter, depth);
   });
-  into[key] = value;
+  return [key, value];
 }
 
-function protoAttributesList(bytes: Uint8Array, field: number): Record<string, StoredValue> {
-  const out: Record<string, StoredValue> = {};
+/** The KeyValues in repeated field `field` of a message. */
+function protoKeyValues(bytes: Uint8Array, field: number, limiter: SpanLimiter, depth = 0): Array<[string, DecodedValue]> {
+  const out: Array<[string, DecodedValue]> = [];
   readFields(bytes, (f, v) => {
-    if (f === field) protoKeyValue(bytesOf(v, 'KeyValue'), out);
+    if (f === field) out.push(protoKeyValue(bytesOf(v, 'KeyValue'), limiter, depth));
   });
   return out;
 }
@@ -157,7 +191,7 @@ function hex(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('hex');
 }
 
-function protoSpan(bytes: Uint8Array, service: string): StoredSpan {
+function protoSpan(bytes: Uint8Array, service: string, limiter: SpanLimiter): StoredSpan {
   let traceId = '';
   let spanId = '';
   let parentSpanId: string | null = null;
@@ -165,8 +199,8 @@ function protoSpan(bytes: Uint8Array, service: string): StoredSpan {
   let kind: StoredSpan['kind'] = 'INTERNAL';
   let startTime = 0;
   let endTime = 0;
-  const attributes: Record<string, StoredValue> = {};
-  const events: StoredSpan['events'] = [];
+  const attributes: Array<[string, DecodedValue]> = [];
+  const events: SpanDraft['events'][number][] = [];
   let status: StoredSpan['status'] = { code: 'UNSET' };
   readFields(bytes, (field, v) => {
     switch (field) {
@@ -194,14 +228,14 @@ function protoSpan(bytes: Uint8Array, service: string): StoredSpan {
         endTime = nanosToMillis(v, 'Span.end_time_unix_nano');
         break;
       case 9:
-        protoKeyValue(bytesOf(v, 'Span.attributes'), attributes);
+        attributes.push(protoKeyValue(bytesOf(v, 'Span.attributes'), limiter, 0));
         break;
       case 11: {
-        const event = { name: '', time: 0, attributes: {} as Record<string, StoredValue> };
+        const event = { name: '', time: 0, attributes: [] as Array<[string, DecodedValue]> };
         readFields(bytesOf(v, 'Span.events'), (f, ev) => {
           if (f === 1) event.time = nanosToMillis(ev, 'Event.time_unix_nano');
           else if (f === 2) event.name = stringOf(ev, 'Event.name');
-          else if (f === 3) protoKeyValue(bytesOf(ev, 'Event.attributes'), event.attributes);
+          else if (f === 3) event.attributes.push(protoKeyValue(bytesOf(ev, 'Event.attributes'), limiter, 0));
         });
         events.push(event);
         break;
@@ -221,11 +255,11 @@ function protoSpan(bytes: Uint8Array, service: string): StoredSpan {
     }
   });
   if (traceId === '' || spanId === '') throw new BadRequest('Span: trace_id and span_id are required');
-  return finishSpan({ traceId, spanId, parentSpanId, name, kind, startTime, endTime, attributes, events, status }, service);
+  return limiter.span({ traceId, spanId, parentSpanId, name, kind, service, startTime, endTime, attributes, events, status });
 }
 
-/** Parses an OTLP/protobuf ExportTraceServiceRequest. */
-export function spansFromOtlpProtobuf(body: Uint8Array): StoredSpan[] {
+/** Reads an OTLP/protobuf ExportTraceServiceRequest within the limiter's limits; BadRequest for anything malformed. */
+export function readOtlpProtobuf(body: Uint8Array, limiter: SpanLimiter): StoredSpan[] {
   const spans: StoredSpan[] = [];
   readFields(body, (field, rs) => {
     if (field !== 1) return;
@@ -233,15 +267,27 @@ export function spansFromOtlpProtobuf(body: Uint8Array): StoredSpan[] {
     const scopeSpans: Uint8Array[] = [];
     readFields(bytesOf(rs, 'ResourceSpans'), (f, v: WireValue) => {
       if (f === 1) {
-        const resource = protoAttributesList(bytesOf(v, 'Resource'), 1);
-        if (typeof resource['service.name'] === 'string') service = resource['service.name'];
+        for (const [key, value] of protoKeyValues(bytesOf(v, 'Resource'), 1, limiter)) {
+          if (key === 'service.name' && typeof value === 'string') service = value;
+        }
       } else if (f === 2) scopeSpans.push(bytesOf(v, 'ScopeSpans'));
     });
     for (const ss of scopeSpans) {
       readFields(ss, (f, v) => {
-        if (f === 2) spans.push(protoSpan(bytesOf(v, 'Span'), service));
+        if (f === 2) spans.push(protoSpan(bytesOf(v, 'Span'), service, limiter));
       });
     }
   });
   return spans;
+}
+
+/**
+ * Parses an OTLP/protobuf ExportTraceServiceRequest into stored spans, within `limits`.
+ * Throws BadRequest with a message for anything malformed.
+ *
+ * @example
+ * const spans = spansFromOtlpProtobuf(body);
+ */
+export function spansFromOtlpProtobuf(body: Uint8Array, limits?: ViewerLimits): StoredSpan[] {
+  return readOtlpProtobuf(body, new SpanLimiter(resolveViewerLimits(limits, 'limits')));
 }

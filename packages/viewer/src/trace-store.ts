@@ -1,4 +1,5 @@
 import type { StoredSpan } from './stored-span';
+import { spanSize } from './stored-size';
 
 /** One trace in the list: what the UI shows per row. */
 export interface TraceSummary {
@@ -22,52 +23,112 @@ export interface TraceQuery {
   limit?: number;
 }
 
+/** What the store holds and what it has evicted. */
+export interface TraceStoreStats {
+  spans: number;
+  traces: number;
+  /** Approximate size of the spans held (see `ViewerLimits`). */
+  bytes: number;
+  evictedTraces: number;
+  evictedSpans: number;
+}
+
+interface TraceEntry {
+  readonly spans: Map<string, StoredSpan>;
+  /** Size of each span held, to keep `bytes` exact when a span is replaced or evicted. */
+  readonly sizes: Map<string, number>;
+  bytes: number;
+  /** Computed when listed, dropped when a span arrives. */
+  summary: TraceSummary | undefined;
+}
+
 /**
- * Traces in memory, bounded by the number of spans kept: when a new span would pass the bound,
- * the least recently updated traces are evicted first. Spans of one trace may arrive from many
- * services in any order; a span sent twice replaces the earlier copy.
+ * Traces in memory, bounded by the number of spans and by their approximate size in bytes:
+ * past either bound the least recently updated traces are evicted first. Spans of one trace may
+ * arrive from many services in any order; a span sent twice replaces the earlier copy. Work per
+ * span is constant, and listing is linear in traces (summaries are cached per trace), so one
+ * trace of 100,000 spans costs what 100,000 small traces do.
  */
 export class TraceStore {
   // Map order is update order: a trace is moved to the end whenever a span arrives.
-  private readonly traces = new Map<string, Map<string, StoredSpan>>();
+  private readonly traces = new Map<string, TraceEntry>();
+  private readonly serviceSpans = new Map<string, number>();
   private spanCount = 0;
+  private byteCount = 0;
+  private evictedTraces = 0;
+  private evictedSpans = 0;
 
-  /** @param maxSpans - the bound on spans kept */
-  constructor(readonly maxSpans: number) {}
+  /**
+   * @param maxSpans - the bound on spans kept
+   * @param maxBytes - the bound on their approximate size (default: none)
+   */
+  constructor(
+    readonly maxSpans: number,
+    readonly maxBytes: number = Number.POSITIVE_INFINITY,
+  ) {}
 
   /** Number of spans held. */
   get size(): number {
     return this.spanCount;
   }
 
-  /** Adds spans, evicting the oldest traces past the bound. */
+  /** Approximate bytes held. */
+  get bytes(): number {
+    return this.byteCount;
+  }
+
+  /** Adds spans, evicting the least recently updated traces past the bounds. */
   add(spans: ReadonlyArray<StoredSpan>): void {
     for (const span of spans) {
       let trace = this.traces.get(span.traceId);
-      if (trace === undefined) trace = new Map();
+      if (trace === undefined) trace = { spans: new Map(), sizes: new Map(), bytes: 0, summary: undefined };
       else this.traces.delete(span.traceId);
       this.traces.set(span.traceId, trace);
-      if (!trace.has(span.spanId)) this.spanCount++;
-      trace.set(span.spanId, span);
+      const previous = trace.spans.get(span.spanId);
+      if (previous === undefined) this.spanCount++;
+      else this.forget(trace, previous);
+      const size = spanSize(span);
+      trace.spans.set(span.spanId, span);
+      trace.sizes.set(span.spanId, size);
+      trace.bytes += size;
+      trace.summary = undefined;
+      this.byteCount += size;
+      this.serviceSpans.set(span.service, (this.serviceSpans.get(span.service) ?? 0) + 1);
     }
     for (const [traceId, trace] of this.traces) {
-      if (this.spanCount <= this.maxSpans) break;
+      if (this.spanCount <= this.maxSpans && this.byteCount <= this.maxBytes) break;
       this.traces.delete(traceId);
-      this.spanCount -= trace.size;
+      for (const span of trace.spans.values()) this.forget(trace, span);
+      this.spanCount -= trace.spans.size;
+      this.evictedTraces++;
+      this.evictedSpans += trace.spans.size;
     }
+  }
+
+  /** Takes a span's size and service out of the totals (its entry is replaced or evicted). */
+  private forget(trace: TraceEntry, span: StoredSpan): void {
+    const size = trace.sizes.get(span.spanId) ?? 0;
+    trace.bytes -= size;
+    this.byteCount -= size;
+    const left = (this.serviceSpans.get(span.service) ?? 1) - 1;
+    if (left === 0) this.serviceSpans.delete(span.service);
+    else this.serviceSpans.set(span.service, left);
   }
 
   /** The spans of a trace, by start time; `undefined` when unknown. */
   trace(traceId: string): StoredSpan[] | undefined {
     const trace = this.traces.get(traceId);
-    return trace === undefined ? undefined : [...trace.values()].sort((a, b) => a.startTime - b.startTime);
+    return trace === undefined ? undefined : Array.from(trace.spans.values()).sort((a, b) => a.startTime - b.startTime);
+  }
+
+  /** Every span held, trace by trace, least recently updated first (for rewriting the data file). */
+  snapshot(): StoredSpan[][] {
+    return Array.from(this.traces.values(), (trace) => Array.from(trace.spans.values()));
   }
 
   /** Every service seen, sorted. */
   services(): string[] {
-    const names = new Set<string>();
-    for (const trace of this.traces.values()) for (const span of trace.values()) names.add(span.service);
-    return [...names].sort();
+    return Array.from(this.serviceSpans.keys()).sort();
   }
 
   /** Trace summaries matching `query`, newest first. */
@@ -75,10 +136,10 @@ export class TraceStore {
     const name = query.name?.toLowerCase();
     const out: TraceSummary[] = [];
     for (const [traceId, trace] of this.traces) {
-      const spans = [...trace.values()];
-      if (query.service !== undefined && !spans.some((s) => s.service === query.service)) continue;
-      if (name !== undefined && !spans.some((s) => s.name.toLowerCase().includes(name))) continue;
-      const summary = summarize(traceId, spans);
+      trace.summary ??= summarize(traceId, trace.spans);
+      const summary = trace.summary;
+      if (query.service !== undefined && !summary.services.includes(query.service)) continue;
+      if (name !== undefined && !someSpan(trace.spans, (s) => s.name.toLowerCase().includes(name))) continue;
       if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) continue;
       if (query.errorsOnly === true && !summary.error) continue;
       out.push(summary);
@@ -86,23 +147,48 @@ export class TraceStore {
     out.sort((a, b) => b.startTime - a.startTime);
     return out.slice(0, query.limit ?? 100);
   }
+
+  /** Counts of what is held and what was evicted. */
+  stats(): TraceStoreStats {
+    return { spans: this.spanCount, traces: this.traces.size, bytes: this.byteCount, evictedTraces: this.evictedTraces, evictedSpans: this.evictedSpans };
+  }
 }
 
-function summarize(traceId: string, spans: StoredSpan[]): TraceSummary {
-  const ids = new Set(spans.map((s) => s.spanId));
-  // The root: a span whose parent is not here (the true root, or an orphan while spans arrive), earliest first.
-  const roots = spans.filter((s) => s.parentSpanId === null || !ids.has(s.parentSpanId)).sort((a, b) => a.startTime - b.startTime);
-  const root = roots.find((s) => s.parentSpanId === null) ?? roots[0] ?? spans[0]!;
-  const start = Math.min(...spans.map((s) => s.startTime));
-  const end = Math.max(...spans.map((s) => s.endTime));
+function someSpan(spans: Map<string, StoredSpan>, test: (span: StoredSpan) => boolean): boolean {
+  for (const span of spans.values()) if (test(span)) return true;
+  return false;
+}
+
+/** One pass over the trace's spans, with loops rather than spreads: a trace may hold 100,000+ spans. */
+function summarize(traceId: string, spans: Map<string, StoredSpan>): TraceSummary {
+  // The root: the earliest span without a parent; else (spans still arriving) the earliest
+  // span whose parent is not here; else the earliest span.
+  let root: StoredSpan | undefined;
+  let orphan: StoredSpan | undefined;
+  let first: StoredSpan | undefined;
+  let start = Number.POSITIVE_INFINITY;
+  let end = Number.NEGATIVE_INFINITY;
+  let error = false;
+  const services = new Set<string>();
+  for (const span of spans.values()) {
+    if (span.parentSpanId === null) {
+      if (root === undefined || span.startTime < root.startTime) root = span;
+    } else if (!spans.has(span.parentSpanId) && (orphan === undefined || span.startTime < orphan.startTime)) orphan = span;
+    if (first === undefined || span.startTime < first.startTime) first = span;
+    if (span.startTime < start) start = span.startTime;
+    if (span.endTime > end) end = span.endTime;
+    if (span.status.code === 'ERROR') error = true;
+    services.add(span.service);
+  }
+  const shown = root ?? orphan ?? first!;
   return {
     traceId,
-    rootName: root.name,
-    rootService: root.service,
+    rootName: shown.name,
+    rootService: shown.service,
     startTime: start,
     durationMs: Math.round((end - start) * 1000) / 1000,
-    spanCount: spans.length,
-    services: [...new Set(spans.map((s) => s.service))].sort(),
-    error: spans.some((s) => s.status.code === 'ERROR'),
+    spanCount: spans.size,
+    services: Array.from(services).sort(),
+    error,
   };
 }

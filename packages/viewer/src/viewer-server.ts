@@ -4,28 +4,56 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { gunzip } from 'node:zlib';
-import { spansFromOtlpJson, spansFromOtlpProtobuf } from './otlp-receiver';
+import { AccessPolicy, isLoopbackHost, resolveAllowOrigins, type Refusal } from './access-policy';
+import { readOtlpJson, readOtlpProtobuf } from './otlp-receiver';
+import { emptyLimitCounters, SpanLimiter, type LimitCounters } from './span-limiter';
 import { SpanFile } from './span-file';
 import { BadRequest, type StoredSpan } from './stored-span';
-import { TraceStore } from './trace-store';
-import { spansFromZipkin } from './zipkin-receiver';
+import { TraceStore, type TraceStoreStats } from './trace-store';
+import { integerOption, resolveViewerLimits, type ViewerLimits } from './viewer-limits';
+import { readZipkin } from './zipkin-receiver';
 
 const gunzipAsync = promisify(gunzip);
 
-/** Options of {@link startViewer}. */
+/** Options of {@link startViewer}. Invalid values throw a TypeError naming the option. */
 export interface ViewerOptions {
   /** Port (default 4318, the OTLP/HTTP port, so exporters need no configuration; 0 picks a free one). */
   port?: number;
-  /** Interface (default 127.0.0.1: the viewer is for this machine; use 0.0.0.0 to share it). */
+  /**
+   * Interface (default 127.0.0.1: the viewer is for this machine). On a loopback interface,
+   * requests whose `Host` is not a loopback address or localhost name are refused (DNS
+   * rebinding). `0.0.0.0` shares it with other machines, and then anyone who can reach the port
+   * can read and write traces.
+   */
   host?: string;
+  /** Web page origins (`http://localhost:3000`) that may read the API and post spans from a browser, or `['*']`. Default: none but the viewer's own page. */
+  allowOrigins?: string[];
   /** Append spans to this JSON-lines file and reload it at start. */
   dataFile?: string;
-  /** Spans kept in memory; the oldest traces go first. Default 100000. */
+  /** Bound on the data file's size; past it the file is rewritten with the newest spans. Default: twice `limits.maxStoreBytes`. */
+  maxDataFileBytes?: number;
+  /** Spans kept in memory; the least recently updated traces go first. Default 100000. */
   maxSpans?: number;
   /** Largest request body, in bytes, before and after gzip. Default 16 MiB. */
   maxBodyBytes?: number;
+  /** Bounds on what is stored: value nesting and length, span size, and the store's total size. */
+  limits?: ViewerLimits;
   /** Where problems are reported. Default: console.warn. */
   log?: (message: string) => void;
+}
+
+/** Counters of a running viewer (also `GET /api/stats`). */
+export interface ViewerStats {
+  /** What is held, and what was evicted to stay within `maxSpans` and `limits.maxStoreBytes`. */
+  store: TraceStoreStats;
+  /** Span requests accepted, and the spans in them. */
+  received: { requests: number; spans: number };
+  /** What the limits cut from accepted requests. */
+  limits: LimitCounters;
+  /** Requests refused: `host` and `origin` (403), `contentType` (415), `badRequest` (400: malformed or over a size bound). */
+  refused: { host: number; origin: number; contentType: number; badRequest: number };
+  /** Lines of the data file skipped at start (not a span, or too long). */
+  dataFileSkipped: number;
 }
 
 /** A running viewer. */
@@ -35,6 +63,8 @@ export interface RunningViewer {
   readonly port: number;
   /** The spans received so far. */
   readonly store: TraceStore;
+  /** Counters since start. */
+  stats(): ViewerStats;
   close(): Promise<void>;
 }
 
@@ -46,26 +76,61 @@ const UI_FILES: Readonly<Record<string, readonly [string, string]>> = {
 };
 const PACKAGE_DIR = join(__dirname, '..');
 
-function send(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), 'access-control-allow-origin': '*' }).end(text);
+/**
+ * The media types each receiver reads. Anything else is refused, so a browser's "simple"
+ * cross-origin request (text/plain, form encodings: no preflight) can never write spans.
+ */
+const RECEIVERS: Readonly<Record<string, ReadonlyArray<string>>> = {
+  '/v1/traces': ['application/x-protobuf', 'application/json'],
+  '/api/v2/spans': ['application/json'],
+};
+
+function mediaType(req: IncomingMessage): string {
+  return (req.headers['content-type'] ?? '').split(';', 1)[0]!.trim().toLowerCase();
+}
+
+/** Bytes of an unwanted body read and thrown away at least (so small limits still answer cleanly). */
+const DISCARD_AT_LEAST = 4 * 1024 * 1024;
+
+/**
+ * Reads and throws away the rest of a request body we will not use, up to `limit` bytes (at
+ * least 4 MiB), so the client reads our answer instead of a reset connection; past that the
+ * connection is closed (a client cannot keep us reading forever).
+ */
+function discardBody(req: IncomingMessage, limit: number): void {
+  let left = Math.max(limit, DISCARD_AT_LEAST);
+  req.on('data', (chunk: Buffer) => {
+    left -= chunk.length;
+    if (left < 0) req.socket.destroy();
+  });
+  req.resume();
 }
 
 /** Reads a request body up to `limit` bytes (then BadRequest), gunzipping it if it says so. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const declared = Number(req.headers['content-length'] ?? 0);
-  if (declared > limit) throw new BadRequest(`request body of ${declared} bytes is over the limit of ${limit}`);
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new BadRequest(`request body is over the limit of ${limit} bytes`);
-    chunks.push(chunk);
-  }
-  const body = Buffer.concat(chunks);
+  const body = await new Promise<Buffer>((resolve, reject) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limit) {
+      discardBody(req, limit);
+      return reject(new BadRequest(`request body of ${declared} bytes is over the limit of ${limit}`));
+    }
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      req.off('data', onData);
+      chunks.length = 0;
+      discardBody(req, limit);
+      reject(new BadRequest(`request body is over the limit of ${limit} bytes`));
+    };
+    req.on('data', onData);
+    req.once('end', () => resolve(Buffer.concat(chunks)));
+    req.once('error', reject);
+  });
   const encoding = (req.headers['content-encoding'] ?? 'identity').toLowerCase();
   if (encoding === 'identity') return body;
-  if (encoding !== 'gzip') throw new BadRequest(`unsupported content-encoding ${encoding} (gzip or none)`);
+  if (encoding !== 'gzip') throw new BadRequest('unsupported content-encoding (gzip or none)');
   try {
     return await gunzipAsync(body, { maxOutputLength: limit });
   } catch (error) {
@@ -77,7 +142,21 @@ function parseJson(body: Buffer): unknown {
   try {
     return JSON.parse(body.toString('utf8'));
   } catch (error) {
-    throw new BadRequest(`malformed JSON: ${(error as Error).message}`);
+    throw new BadRequest(`malformed JSON: ${(error as Error).message.slice(0, 200)}`);
+  }
+}
+
+/**
+ * Decodes a span request. Decoding is pure: any error in it means the body is not one we can
+ * read, so it is a 400 like every other malformed body, never a 500.
+ */
+function decode(path: string, type: string, body: Buffer, limiter: SpanLimiter): StoredSpan[] {
+  try {
+    if (path === '/api/v2/spans') return readZipkin(parseJson(body), limiter);
+    return type === 'application/json' ? readOtlpJson(parseJson(body), limiter) : readOtlpProtobuf(body, limiter);
+  } catch (error) {
+    if (error instanceof BadRequest) throw error;
+    throw new BadRequest(`the body could not be decoded (${error instanceof Error ? error.name : 'error'})`);
   }
 }
 
@@ -87,55 +166,98 @@ function positiveNumber(value: string | null): number | undefined {
   return Number.isFinite(n) && n >= 0 ? n : undefined;
 }
 
+function addCounters(into: LimitCounters, from: LimitCounters): void {
+  into.valuesTruncated += from.valuesTruncated;
+  into.valuesTooDeep += from.valuesTooDeep;
+  into.attributesDropped += from.attributesDropped;
+  into.eventsDropped += from.eventsDropped;
+}
+
 /**
  * Starts the local collector and UI on one port: `POST /v1/traces` (OTLP/HTTP, JSON or
  * protobuf, gzip), `POST /api/v2/spans` (Zipkin v2 JSON), the JSON API (`GET /api/services`,
- * `GET /api/traces`, `GET /api/traces/:id`) and the web UI at `/`. Bad input gets a 400 with a
- * message and changes nothing stored.
+ * `GET /api/traces`, `GET /api/traces/:id`, `GET /api/stats`) and the web UI at `/`. Bad input
+ * gets a 4xx with a message and changes nothing stored; what is stored is bounded by `limits`.
  *
  * @example
  * const viewer = await startViewer({ port: 4318 });
  * console.log(`open ${viewer.url}`);
  */
 export async function startViewer(options: ViewerOptions = {}): Promise<RunningViewer> {
-  const maxBodyBytes = options.maxBodyBytes ?? 16 * 1024 * 1024;
+  if (options === null || typeof options !== 'object') throw new TypeError('startViewer(options): expected an object');
+  const port = options.port === undefined ? 4318 : integerOption('port', options.port, 0);
+  if (port > 65535) throw new TypeError(`port: expected an integer from 0 to 65535, got ${port}`);
+  const host = options.host ?? '127.0.0.1';
+  if (typeof host !== 'string' || host === '') throw new TypeError('host: expected an interface address or name, such as 127.0.0.1');
+  const limits = resolveViewerLimits(options.limits, 'limits');
+  const maxBodyBytes = options.maxBodyBytes === undefined ? 16 * 1024 * 1024 : integerOption('maxBodyBytes', options.maxBodyBytes, 1);
+  const maxSpans = options.maxSpans === undefined ? 100_000 : integerOption('maxSpans', options.maxSpans, 1);
+  const maxDataFileBytes = options.maxDataFileBytes === undefined ? 2 * limits.maxStoreBytes : integerOption('maxDataFileBytes', options.maxDataFileBytes, 2 * limits.maxSpanBytes);
+  const policy = new AccessPolicy(isLoopbackHost(host), resolveAllowOrigins(options.allowOrigins, 'allowOrigins'));
   const log = options.log ?? ((message: string) => console.warn(`[tracewell-viewer] ${message}`));
-  const store = new TraceStore(options.maxSpans ?? 100_000);
-  const file = options.dataFile === undefined ? undefined : new SpanFile(options.dataFile, (error) => log(`could not write ${options.dataFile}: ${error.message}`));
-  if (file !== undefined) store.add(await file.load());
+  const store = new TraceStore(maxSpans, limits.maxStoreBytes);
+  const counters = { received: { requests: 0, spans: 0 }, limits: emptyLimitCounters(), refused: { host: 0, origin: 0, contentType: 0, badRequest: 0 }, dataFileSkipped: 0 };
+  const held = (): StoredSpan[][] => store.snapshot();
+  const file =
+    options.dataFile === undefined
+      ? undefined
+      : new SpanFile({ path: options.dataFile, maxBytes: maxDataFileBytes, maxLineBytes: 8 * limits.maxSpanBytes, maxValueDepth: limits.maxValueDepth, onError: (error) => log(`could not write ${options.dataFile}: ${error.message}`) });
+  if (file !== undefined) {
+    const loaded = await file.load((spans) => store.add(spans));
+    counters.dataFileSkipped = loaded.skipped;
+    if (loaded.skipped > 0) log(`skipped ${loaded.skipped} lines of ${options.dataFile} that were not spans`);
+    await file.compactIfOver(held);
+  }
+  const stats = (): ViewerStats => ({
+    store: store.stats(),
+    received: { ...counters.received },
+    limits: { ...counters.limits },
+    refused: { ...counters.refused },
+    dataFileSkipped: counters.dataFileSkipped,
+  });
 
-  const receive = (spans: StoredSpan[]): void => {
+  const receive = (spans: StoredSpan[], limiter: SpanLimiter): void => {
     store.add(spans);
-    if (file !== undefined && spans.length > 0) void file.append(spans);
+    counters.received.requests++;
+    counters.received.spans += spans.length;
+    addCounters(counters.limits, limiter.counters);
+    if (file !== undefined && spans.length > 0) void file.append(spans, held);
   };
 
-  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  async function handle(req: IncomingMessage, res: ServerResponse, cors: Record<string, string>): Promise<void> {
+    const send = (status: number, body: unknown): void => {
+      const text = JSON.stringify(body);
+      res.writeHead(status, { ...cors, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+    };
     const url = new URL(req.url ?? '/', 'http://viewer');
     const path = url.pathname;
     if (req.method === 'OPTIONS') {
-      // Browser OTLP exporters send a preflight before posting JSON.
-      res.writeHead(204, { 'access-control-allow-origin': '*', 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type, content-encoding' }).end();
+      // A preflight reaches here only from the viewer's own page or an allowed origin.
+      res.writeHead(204, { ...cors, 'access-control-allow-methods': 'POST, GET', 'access-control-allow-headers': 'content-type, content-encoding', 'access-control-max-age': '600' }).end();
       return;
     }
-    if (req.method === 'POST' && (path === '/v1/traces' || path === '/api/v2/spans')) {
-      const body = await readBody(req, maxBodyBytes);
-      if (path === '/api/v2/spans') {
-        receive(spansFromZipkin(parseJson(body)));
-        res.writeHead(202, { 'access-control-allow-origin': '*' }).end();
-        return;
+    const accepted = RECEIVERS[path];
+    if (req.method === 'POST' && accepted !== undefined) {
+      const type = mediaType(req);
+      if (!accepted.includes(type)) {
+        counters.refused.contentType++;
+        discardBody(req, maxBodyBytes);
+        return send(415, { error: `expected Content-Type ${accepted.join(' or ')}` });
       }
-      const json = (req.headers['content-type'] ?? '').toLowerCase().startsWith('application/json');
-      receive(json ? spansFromOtlpJson(parseJson(body)) : spansFromOtlpProtobuf(body));
-      if (json) send(res, 200, {});
-      else res.writeHead(200, { 'content-type': 'application/x-protobuf', 'access-control-allow-origin': '*' }).end();
+      const limiter = new SpanLimiter(limits);
+      receive(decode(path, type, await readBody(req, maxBodyBytes), limiter), limiter);
+      if (path === '/api/v2/spans') res.writeHead(202, cors).end();
+      else if (type === 'application/json') send(200, {});
+      else res.writeHead(200, { ...cors, 'content-type': 'application/x-protobuf' }).end();
       return;
     }
-    if (req.method !== 'GET' && req.method !== 'HEAD') return send(res, 405, { error: `${req.method} is not supported here` });
-    if (path === '/api/services') return send(res, 200, { services: store.services() });
+    if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: `${req.method} is not supported here` });
+    if (path === '/api/services') return send(200, { services: store.services() });
+    if (path === '/api/stats') return send(200, stats());
     if (path === '/api/traces') {
       const q = url.searchParams;
       const limit = positiveNumber(q.get('limit'));
-      return send(res, 200, {
+      return send(200, {
         traces: store.list({
           service: q.get('service') || undefined,
           name: q.get('name') || undefined,
@@ -148,7 +270,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
     const traceMatch = /^\/api\/traces\/([0-9a-fA-F]{32})$/.exec(path);
     if (traceMatch !== null) {
       const spans = store.trace(traceMatch[1]!.toLowerCase());
-      return spans === undefined ? send(res, 404, { error: 'no such trace' }) : send(res, 200, { traceId: traceMatch[1]!.toLowerCase(), spans });
+      return spans === undefined ? send(404, { error: 'no such trace' }) : send(200, { traceId: traceMatch[1]!.toLowerCase(), spans });
     }
     const asset = UI_FILES[path];
     if (asset !== undefined) {
@@ -156,29 +278,47 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
       res.writeHead(200, { 'content-type': asset[1], 'cache-control': 'no-cache' }).end(content);
       return;
     }
-    send(res, 404, { error: 'not found' });
+    send(404, { error: 'not found' });
   }
 
+  const refuse = (res: ServerResponse, reason: Refusal, message: string): void => {
+    counters.refused[reason]++;
+    const text = JSON.stringify({ error: message });
+    // Nothing more from this client is read: the connection closes after the answer.
+    res.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' }).end(text);
+  };
+
   const server: Server = createServer((req, res) => {
-    handle(req, res).catch((error: unknown) => {
-      if (error instanceof BadRequest) return send(res, 400, { error: error.message });
+    const origin = req.headers.origin;
+    const decision = policy.decide(req.headers.host, typeof origin === 'string' ? origin : undefined);
+    if (decision.refused !== undefined) return refuse(res, decision.refused, decision.message);
+    const cors: Record<string, string> = decision.corsOrigin === undefined ? {} : { 'access-control-allow-origin': decision.corsOrigin, vary: 'Origin' };
+    handle(req, res, cors).catch((error: unknown) => {
+      if (res.headersSent) return void res.destroy();
+      if (error instanceof BadRequest) {
+        counters.refused.badRequest++;
+        const text = JSON.stringify({ error: error.message });
+        res.writeHead(400, { ...cors, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }).end(text);
+        return;
+      }
       log(`request failed: ${error instanceof Error ? error.message : String(error)}`);
-      if (!res.headersSent) send(res, 500, { error: 'internal error' });
+      res.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"internal error"}');
     });
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 4318, options.host ?? '127.0.0.1', () => {
+    server.listen(port, host, () => {
       server.off('error', reject);
       resolve();
     });
   });
   const address = server.address() as AddressInfo;
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  const shown = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   return {
-    url: `http://${host === '0.0.0.0' ? '127.0.0.1' : host}:${address.port}`,
+    url: `http://${shown === '0.0.0.0' ? '127.0.0.1' : shown === '[::]' ? '[::1]' : shown}:${address.port}`,
     port: address.port,
     store,
+    stats,
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();
