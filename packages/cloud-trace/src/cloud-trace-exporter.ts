@@ -35,7 +35,10 @@ export interface CloudTraceExporterOptions {
   keyFilename?: string;
   /** Spans per API call (cloudtrace-v2). Default 1000: the quota counts calls, not spans. */
   maxSpansPerCall?: number;
-  /** Longest time for one request, in ms. Default 10000. */
+  /**
+   * Deadline for each request, in ms, token requests included: connect, send, status and body
+   * (the body gets at most 2 s of it, and 64 KiB). Default 10000.
+   */
   timeoutMillis?: number;
   /** Where configuration problems are reported (once a minute at most per cause). Default: console. */
   logger?: Logger;
@@ -117,7 +120,7 @@ export class CloudTraceExporter implements SpanExporter {
     this.logger = options.logger ?? consoleLogger;
     this.warnings = new RateLimitedWarnings(this.logger);
     this.knownProjectId = projectId;
-    this.credentials = new GoogleCredentials(options, [protocol === 'otlp' ? CLOUD_PLATFORM : TRACE_APPEND], projectId);
+    this.credentials = new GoogleCredentials(options, [protocol === 'otlp' ? CLOUD_PLATFORM : TRACE_APPEND], projectId, timeoutMillis);
   }
 
   /**

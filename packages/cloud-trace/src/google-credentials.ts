@@ -1,5 +1,15 @@
 import { GoogleAuth, type AuthClient, type GoogleAuthOptions } from 'google-auth-library';
 
+/** `promise`, or a rejection after `ms` (an unref'd timer: the wait alone never holds the process). */
+function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 /** How the exporter authenticates: Application Default Credentials unless told otherwise. */
 export interface CredentialOptions {
   /** A client you built (e.g. impersonated credentials). */
@@ -13,19 +23,32 @@ export interface CredentialOptions {
 /**
  * One google-auth-library GoogleAuth per exporter: it finds the credentials once (key file,
  * metadata server, workload identity, ...), caches the client, and refreshes tokens before
- * they expire.
+ * they expire. Token requests are bounded: gaxios gets `timeoutMillis` as a deadline for each
+ * request (body included), and `headers()` gives up after it whatever the client does.
  */
 export class GoogleCredentials {
   private readonly auth: GoogleAuth;
+  private readonly timeoutMillis: number;
 
   /**
    * @param options - explicit credentials, if any
    * @param scopes - OAuth scopes to request
    * @param projectId - a project id given in code (wins over detection)
+   * @param timeoutMillis - the longest wait for a token
    */
-  constructor(options: CredentialOptions, scopes: string[], projectId: string | undefined) {
+  constructor(
+    options: CredentialOptions,
+    scopes: string[],
+    projectId: string | undefined,
+    timeoutMillis: number,
+  ) {
+    // A Node timer past 2^31-1 ms (Infinity included) fires after 1 ms.
+    this.timeoutMillis = Math.min(timeoutMillis, 2 ** 31 - 1);
     this.auth = new GoogleAuth({
       scopes,
+      // gaxios has no timeout by default: a token endpoint that trickles its answer would hold
+      // the export (and the process) for as long as it likes. Not used with an authClient given.
+      clientOptions: { transporterOptions: { timeout: this.timeoutMillis } },
       ...(projectId === undefined ? {} : { projectId }),
       ...(options.authClient === undefined ? {} : { authClient: options.authClient }),
       ...(options.credentials === undefined ? {} : { credentials: options.credentials }),
@@ -38,9 +61,12 @@ export class GoogleCredentials {
     return this.auth.getProjectId();
   }
 
-  /** Authorization headers for one request, as a plain object. */
+  /**
+   * Authorization headers for one request, as a plain object. Rejects after `timeoutMillis`
+   * (clients we do not configure, such as the metadata server's on Google Cloud, have none).
+   */
   async headers(): Promise<Record<string, string>> {
-    const headers = (await this.auth.getRequestHeaders()) as unknown;
+    const headers = (await within(this.auth.getRequestHeaders(), this.timeoutMillis, 'access token')) as unknown;
     const out: Record<string, string> = {};
     if (headers !== null && typeof (headers as Headers).forEach === 'function') (headers as Headers).forEach((value, key) => (out[key] = value));
     else Object.assign(out, headers);

@@ -14,6 +14,8 @@ export interface ShutdownOnSignalOptions {
 // belongs to the final flush, which then refuses later spans.
 const DRAIN_SHARE = 0.5;
 const DRAIN_POLL_MILLIS = 20;
+// Past the deadline, how long a processor gets to finish its own deadline bookkeeping.
+const SHUTDOWN_GRACE_MILLIS = 250;
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
@@ -42,7 +44,10 @@ async function drainThenShutdown(tracer: Tracer, timeoutMillis: number): Promise
     if (!(await within(tracer.flush(), drainUntil - Date.now()))) break;
     await delay(Math.min(DRAIN_POLL_MILLIS, drainUntil - Date.now()));
   }
-  await tracer.shutdown({ timeoutMillis: Math.max(0, started + timeoutMillis - Date.now()) });
+  const left = Math.max(0, started + timeoutMillis - Date.now());
+  // The built-in processors resolve by the deadline; this bounds a custom one that does not, so
+  // the signal still takes its course (the timer also keeps the process alive until then).
+  await within(tracer.shutdown({ timeoutMillis: left }), left + SHUTDOWN_GRACE_MILLIS);
 }
 
 /**
@@ -50,9 +55,10 @@ async function drainThenShutdown(tracer: Tracer, timeoutMillis: number): Promise
  * the last requests' spans are not lost. While requests are still running, it first keeps
  * exporting for up to half of `timeoutMillis`, so their spans are delivered too; then it shuts
  * the tracer down with the rest of the time (spans ending after that are dropped and counted).
- * After the flush (or the deadline) the signal takes its usual course: if nothing else listens
- * for it, it is raised again and the process exits as it would have; if the app has its own
- * handler, that handler decides. Returns a function that removes the handlers.
+ * After the flush (or the deadline: the built-in span processors resolve by it, and a custom
+ * one that hangs is waited for 250 ms more at most) the signal takes its usual course: if
+ * nothing else listens for it, it is raised again and the process exits as it would have; if
+ * the app has its own handler, that handler decides. Returns a function that removes the handlers.
  *
  * @example
  * const tracer = getTracer();

@@ -34,7 +34,10 @@ export interface OTLPTraceExporterOptions {
   encoding?: 'protobuf' | 'json';
   /** `gzip` or `none` (default). */
   compression?: 'gzip' | 'none';
-  /** Longest time for one request, in ms. Default 10000. */
+  /**
+   * Deadline for each request, in ms: connect, send, status and body (the body gets at most
+   * 2 s of it, and 64 KiB). Default 10000.
+   */
   timeoutMillis?: number;
   /** Attributes added to every span's resource (e.g. `gcp.project_id`). */
   resource?: AttributesInput;

@@ -40,7 +40,10 @@ export interface ZipkinExporterOptions {
   url?: string | URL;
   /** Extra request headers (e.g. auth for a proxy in front of Zipkin). `content-type` is always `application/json`. */
   headers?: Readonly<Record<string, string>>;
-  /** Longest wait for one request, in ms. Default 10000. */
+  /**
+   * Deadline for each request, in ms: connect, send, status and body (the body gets at most
+   * 2 s of it, and 4 KiB). Default 10000.
+   */
   timeoutMillis?: number;
   /** Where configuration hints go (e.g. a URL that answers 404), at most once a minute. Default: `console.warn`. */
   logger?: Logger;

@@ -5,6 +5,7 @@ import { invalidOption } from '../errors';
 import { consoleLogger, type Logger } from '../logger';
 import type { ReadableSpan } from '../span';
 import { backoffDelay } from './backoff';
+import { MAX_TIMER_MILLIS, shutdownExporterBy, timerMillis } from './deadline';
 import { emptyExportStats, type ExportStats } from './export-stats';
 import type { ExportResult, SpanExporter } from './span-exporter';
 import type { ShutdownOptions, SpanProcessor } from './span-processor';
@@ -64,6 +65,8 @@ export function resolveBatchOptions(options: BatchSpanProcessorOptions, path: st
   return resolved;
 }
 
+function noop(): void {}
+
 function describeFailure(result: ExportResult): string {
   const detail = result.code === 'success' ? '' : (result.error?.message ?? 'no detail');
   return `${result.code === 'retryable' ? 'retryable failure' : 'failure'}: ${detail}`;
@@ -74,7 +77,9 @@ function describeFailure(result: ExportResult): string {
  * batches, one export at a time, off the request path. Retryable failures are retried with
  * exponential backoff and full jitter (honouring retry-after) within the attempt limit and
  * the export timeout. Nothing grows without bound, every dropped span is counted by cause,
- * and timers never keep the process alive except while `flush()`/`shutdown()` wait.
+ * and timers never keep the process alive except while `flush()`/`shutdown()` are awaited:
+ * then one ref'd timer holds it, so a retry wait that began earlier still runs to its end.
+ * `shutdown()` resolves by its deadline whatever the exporter does, with every span counted.
  *
  * @example
  * const tracer = createTracer({ spanProcessors: [new BatchSpanProcessor(exporter, { scheduledDelayMillis: 1000 })] });
@@ -89,8 +94,14 @@ export class BatchSpanProcessor implements SpanProcessor {
   private timer: TimerHandle | undefined;
   private timerIsImmediate = false;
   private inFlight: Promise<void> | undefined;
-  /** While > 0, someone awaits flush/shutdown: retry timers then keep the process alive. */
+  /** Callers awaiting flush/shutdown; while > 0, `hold` keeps the process alive. */
   private waiting = 0;
+  /**
+   * One ref'd timer while anyone waits. Every other timer is unref'd: a per-timer choice made
+   * when the timer starts missed the retry wait that began before flush()/shutdown() was
+   * called, and the process exited with shutdown() pending and the batch counted nowhere.
+   */
+  private hold: TimerHandle | undefined;
   private stopping = false;
   private stopped: Promise<void> | undefined;
   /**
@@ -234,7 +245,7 @@ export class BatchSpanProcessor implements SpanProcessor {
       const timer = this.clock.setTimeout(
         () => giveUp(new Error(`export timed out after ${this.options.exportTimeoutMillis} ms`)),
         Math.max(0, timeoutMillis),
-        this.waiting > 0,
+        false,
       );
       this.interrupt = interrupt;
       try {
@@ -255,14 +266,30 @@ export class BatchSpanProcessor implements SpanProcessor {
         if (this.interrupt === interrupt) this.interrupt = undefined;
         resolve();
       };
-      const timer = this.clock.setTimeout(interrupt, ms, this.waiting > 0);
+      const timer = this.clock.setTimeout(interrupt, ms, false);
       this.interrupt = interrupt;
     });
   }
 
-  /** Exports the spans queued when called (and any export in flight), batch by batch. */
+  /** Counts a caller awaiting flush/shutdown; the first one arms the hold. */
+  private enter(): void {
+    if (this.waiting++ === 0) this.hold = this.clock.setTimeout(noop, MAX_TIMER_MILLIS, true);
+  }
+
+  /** The last caller to leave releases the hold. */
+  private leave(): void {
+    if (--this.waiting === 0) {
+      this.clock.clearTimeout(this.hold);
+      this.hold = undefined;
+    }
+  }
+
+  /**
+   * Exports the spans queued when called (and any export in flight), batch by batch, keeping
+   * the process alive until done. Bounded: each batch by the export timeout.
+   */
   async forceFlush(): Promise<void> {
-    this.waiting++;
+    this.enter();
     try {
       // Bounded: spans ended while flushing wait for the next flush or the timer.
       let rounds = Math.ceil(this.queue.length / this.options.maxExportBatchSize) + 1;
@@ -271,45 +298,52 @@ export class BatchSpanProcessor implements SpanProcessor {
         await this.inFlight;
       }
     } finally {
-      this.waiting--;
+      this.leave();
     }
   }
 
   /**
    * Stops accepting spans, flushes within `timeoutMillis` (default: the export timeout), drops
-   * and counts what is left, then shuts the exporter down. Idempotent.
+   * and counts what is left (queued, and the batch being exported or waiting to retry), then
+   * shuts the exporter down within what is left of the deadline. Resolves by the deadline
+   * whatever the exporter does, with `exported + dropped` covering every span; the process is
+   * kept alive until then. Idempotent.
    */
   shutdown(options: ShutdownOptions = {}): Promise<void> {
-    this.stopped ??= this.stop(options.timeoutMillis ?? this.options.exportTimeoutMillis);
+    this.stopped ??= this.stop(timerMillis(options.timeoutMillis ?? this.options.exportTimeoutMillis));
     return this.stopped;
   }
 
   private async stop(timeoutMillis: number): Promise<void> {
     this.stopping = true;
-    let timer: TimerHandle | undefined;
-    const deadline = new Promise<'timeout'>((resolve) => {
-      timer = this.clock.setTimeout(() => resolve('timeout'), timeoutMillis, false);
-    });
-    const outcome = await Promise.race([this.forceFlush().then(() => 'flushed' as const), deadline]);
-    this.clock.clearTimeout(timer);
-    if (outcome === 'timeout' || this.queue.length > 0) {
-      const left = this.queue.length;
-      this.queue = [];
-      this.counters.dropped.shutdown += left;
-      if (left > 0) this.warnings.warn('shutdown', `shutdown deadline passed: dropped ${left} queued spans`);
-    }
-    if (outcome === 'timeout' && this.inFlight !== undefined) {
-      // Give up on the batch in flight too (exportBatch counts it as a shutdown drop, unless its
-      // answer just arrived), so the counters add up when shutdown() resolves and no retry runs
-      // after the exporter is shut down. The queue is empty now: the flush loop ends with it.
-      this.abandoned = true;
-      this.interrupt?.();
-      await this.inFlight;
-    }
+    this.enter();
+    const timers: TimerHandle[] = [];
+    const after = (ms: number): Promise<'timeout'> =>
+      new Promise((resolve) => void timers.push(this.clock.setTimeout(() => resolve('timeout'), ms, false)));
+    const deadline = after(timeoutMillis);
     try {
-      await this.exporter.shutdown();
-    } catch (error) {
-      this.warnings.warn('exporter_shutdown', `exporter shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+      const outcome = await Promise.race([this.forceFlush().then(() => 'flushed' as const), deadline]);
+      if (outcome === 'timeout' || this.queue.length > 0) {
+        const left = this.queue.length;
+        this.queue = [];
+        this.counters.dropped.shutdown += left;
+        if (left > 0) this.warnings.warn('shutdown', `shutdown deadline passed: dropped ${left} queued spans`);
+      }
+      if (outcome === 'timeout' && this.inFlight !== undefined) {
+        // Give up on the batch in flight too (exportBatch counts it as a shutdown drop, unless its
+        // answer just arrived), so the counters add up when shutdown() resolves and no retry runs
+        // after the exporter is shut down. The interrupt settles the attempt or the retry wait at
+        // once, so this await does not wait on the exporter.
+        this.abandoned = true;
+        this.interrupt?.();
+        await this.inFlight;
+      }
+      // An exporter whose shutdown hangs gets the rest of the deadline, not more; once the
+      // deadline has passed, one timer turn, so one that releases at once still finishes.
+      await shutdownExporterBy(this.exporter, outcome === 'timeout' ? after(0) : deadline, this.warnings);
+    } finally {
+      for (const timer of timers) this.clock.clearTimeout(timer);
+      this.leave();
     }
   }
 

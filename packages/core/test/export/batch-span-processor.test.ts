@@ -237,6 +237,107 @@ describe('BatchSpanProcessor', () => {
     expect(tracer.stats()).toMatchObject({ spansEnded: 2, spansExported: 0, spansDropped: { shutdown: 2 } }); // ...too late to count
   });
 
+  /** The fake clock's timers that would keep a real process alive. */
+  const holds = (clock: FakeClock) => clock.pending().filter((t) => t.keepAlive);
+
+  it('holds the process with one ref\'d timer exactly while someone awaits flush() or shutdown()', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const { clock, tracer, processor, end } = setup(async (call) => {
+      if (call === 0) await gate;
+      return { code: 'success' };
+    }, { scheduledDelayMillis: 10 });
+    end(2);
+    await clock.advance(10); // the export is in flight, nobody waits: nothing holds the process
+    expect(holds(clock)).toEqual([]);
+    const first = processor.forceFlush();
+    const second = tracer.flush();
+    expect(holds(clock)).toHaveLength(1); // one hold, however many wait
+    release();
+    await Promise.all([first, second]);
+    expect(holds(clock)).toEqual([]);
+    end(1, 'late');
+    const done = tracer.shutdown({ timeoutMillis: 1000 });
+    expect(holds(clock)).toHaveLength(1);
+    await clock.advance(0);
+    await done;
+    expect(holds(clock)).toEqual([]);
+    expect(clock.pending()).toEqual([]); // the deadline timer is gone too
+  });
+
+  it('shutdown() during a retry wait that began before it: held, resolved at the deadline, every span counted', async () => {
+    const { clock, exporter, tracer, end } = setup(() => ({ code: 'retryable', retryAfterMillis: 20_000 }), { exportTimeoutMillis: 60_000, scheduledDelayMillis: 10 });
+    end(5);
+    await clock.advance(10); // attempt 1 failed; its retry wait started with nobody waiting
+    expect(clock.pending()).toEqual([{ in: 20_000, keepAlive: false }]);
+    let resolved = false;
+    const done = tracer.shutdown({ timeoutMillis: 1000 }).then(() => (resolved = true));
+    // The wait began unref'd; the hold now keeps the process alive until shutdown() resolves.
+    expect(holds(clock)).toHaveLength(1);
+    await clock.advance(999);
+    expect(resolved).toBe(false);
+    await clock.advance(1);
+    expect(resolved).toBe(true);
+    await done;
+    const stats = tracer.stats();
+    expect(stats.spansExported + stats.spansDropped.queueFull + stats.spansDropped.exportFailed + stats.spansDropped.shutdown).toBe(stats.spansEnded);
+    expect(stats).toMatchObject({ spansEnded: 5, spansExported: 0, spansDropped: { queueFull: 0, exportFailed: 0, shutdown: 5 }, queued: 0, exportAttempts: 1 });
+    expect(clock.pending()).toEqual([]); // no retry wait, no hold left behind
+    await clock.advance(60_000);
+    expect(exporter.calls).toHaveLength(1);
+  });
+
+  it('an exporter whose shutdown hangs gets the rest of the deadline, not more', async () => {
+    const clock = new FakeClock();
+    const logger = recordingLogger();
+    const exporter: SpanExporter = { export: async () => ({ code: 'success' }), shutdown: () => new Promise<void>(() => undefined) };
+    const processor = new BatchSpanProcessor(exporter, { clock, logger });
+    const tracer = createTracer({ sampler: 'always_on', spanProcessors: [processor] });
+    tracer.startSpan('s').end();
+    let resolved = false;
+    const done = tracer.shutdown({ timeoutMillis: 1000 }).then(() => (resolved = true));
+    await clock.advance(999); // flushed at once; the exporter's shutdown is what hangs
+    expect(tracer.stats()).toMatchObject({ spansExported: 1 });
+    expect(resolved).toBe(false);
+    await clock.advance(1);
+    await done;
+    expect(logger.messages).toEqual(['exporter shutdown did not finish by the shutdown deadline']);
+    expect(holds(clock)).toEqual([]);
+  });
+
+  it('an exporter whose export and shutdown both hang: shutdown() still resolves at the deadline', async () => {
+    const clock = new FakeClock();
+    const logger = recordingLogger();
+    const exporter: SpanExporter = { export: () => new Promise<ExportResult>(() => undefined), shutdown: () => new Promise<void>(() => undefined) };
+    const processor = new BatchSpanProcessor(exporter, { clock, logger, scheduledDelayMillis: 10, maxExportBatchSize: 2 });
+    const tracer = createTracer({ sampler: 'always_on', spanProcessors: [processor] });
+    for (let i = 0; i < 5; i++) tracer.startSpan(`s${i}`).end();
+    await clock.advance(10);
+    let resolved = false;
+    const done = tracer.shutdown({ timeoutMillis: 500 }).then(() => (resolved = true));
+    await clock.advance(500);
+    expect(resolved).toBe(true);
+    await done;
+    expect(tracer.stats()).toMatchObject({ spansEnded: 5, spansExported: 0, spansDropped: { shutdown: 5 }, queued: 0 });
+    expect(logger.messages).toEqual([
+      'shutdown deadline passed: dropped 3 queued spans',
+      'shutdown deadline passed: dropped 2 spans being exported',
+      'exporter shutdown did not finish by the shutdown deadline',
+    ]);
+    expect(clock.pending()).toEqual([]);
+  });
+
+  it.each([Infinity, Number.NaN, -5])('shutdown({ timeoutMillis: %p }) gets a deadline a timer can keep', async (timeoutMillis) => {
+    const { clock, tracer } = setup();
+    const done = tracer.shutdown({ timeoutMillis });
+    // A Node timer past 2^31-1 ms fires after 1 ms: the deadline is clamped to that instead.
+    expect(clock.pending()).toEqual([
+      { in: 2 ** 31 - 1, keepAlive: true }, // the hold
+      { in: timeoutMillis === Infinity ? 2 ** 31 - 1 : 0, keepAlive: false }, // the deadline
+    ]);
+    await done;
+  });
+
   it.each([
     [{ maxQueueSize: 0 }, /"options.maxQueueSize": expected an integer >= 1, got 0/],
     [{ maxExportBatchSize: 4096 }, /"options.maxExportBatchSize": expected an integer no larger than maxQueueSize \(2048\), got 4096/],

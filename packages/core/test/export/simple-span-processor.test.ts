@@ -63,6 +63,41 @@ describe('SimpleSpanProcessor', () => {
   });
 });
 
+describe('SimpleSpanProcessor shutdown deadline', () => {
+  it('an export that never answers: shutdown() resolves at its deadline, aborts it and counts it', async () => {
+    const logger = recordingLogger();
+    const signals: AbortSignal[] = [];
+    let answer!: (result: ExportResult) => void;
+    const hung: SpanExporter = {
+      export: (_spans, options) => (signals.push(options!.signal!), new Promise<ExportResult>((resolve) => (answer = resolve))),
+      shutdown: async () => undefined,
+    };
+    const tracer = createTracer({ sampler: 'always_on', logger, spanProcessors: [new SimpleSpanProcessor(hung, logger)] });
+    tracer.startSpan('stuck').end();
+    const started = Date.now();
+    await tracer.shutdown({ timeoutMillis: 200 });
+    const elapsed = Date.now() - started;
+    expect(elapsed).toBeGreaterThanOrEqual(190);
+    expect(elapsed).toBeLessThan(2000);
+    expect(signals.map((s) => s.aborted)).toEqual([true]);
+    expect(tracer.stats()).toMatchObject({ spansEnded: 1, spansExported: 0, spansDropped: { exportFailed: 0, shutdown: 1 }, queued: 0 });
+    answer({ code: 'success' }); // too late: counted once, as a shutdown drop
+    await new Promise((r) => setImmediate(r));
+    expect(tracer.stats()).toMatchObject({ spansExported: 0, spansDropped: { shutdown: 1 } });
+    expect(logger.messages).toEqual(['shutdown deadline passed: dropped 1 spans being exported']);
+  });
+
+  it('an exporter whose shutdown hangs does not hang shutdown()', async () => {
+    const logger = recordingLogger();
+    const exporter: SpanExporter = { export: async () => ({ code: 'success' }), shutdown: () => new Promise<void>(() => undefined) };
+    const tracer = createTracer({ sampler: 'always_on', logger, spanProcessors: [new SimpleSpanProcessor(exporter, logger)] });
+    tracer.startSpan('s').end();
+    await tracer.shutdown({ timeoutMillis: 100 });
+    expect(tracer.stats()).toMatchObject({ spansExported: 1, queued: 0 });
+    expect(logger.messages).toEqual(['exporter shutdown did not finish by the shutdown deadline']);
+  });
+});
+
 describe('ConsoleSpanExporter', () => {
   it('writes one line per span with name, kind, ids, duration, status and attributes', async () => {
     const lines: string[] = [];
