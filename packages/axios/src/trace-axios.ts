@@ -1,6 +1,7 @@
 import { ClientTracing, invalidOption, type ClientTracingOptions, type Span } from '@tracewell/core';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
+import { guardRedirects, removeRedirectGuard } from './redirect-guard';
 
 /** Options of {@link traceAxios}: `tracer`, `propagateTo`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
 export type TraceAxiosOptions = ClientTracingOptions;
@@ -12,7 +13,8 @@ interface Attempt {
 }
 
 // Keyed by the request config: axios hands the same object to the response interceptors
-// (response.config, error.config). Nothing is written into the config itself.
+// (response.config, error.config). The config itself only gets a `beforeRedirect` hook, and
+// only for the length of a call with `propagateTo` (see redirect-guard.ts).
 const attempts = new WeakMap<object, Attempt>();
 const instrumented = new WeakMap<AxiosInstance, () => void>();
 
@@ -41,6 +43,13 @@ function writeHeader(headers: HeadersLike, name: string, value: string): void {
  * and any failure (network error, timeout, cancellation, 4xx/5xx); the error you get is the
  * one axios raised, unchanged. Returns `eject()`, which removes the interceptors.
  *
+ * A call that follows redirects is one span: `url.full` is the URL asked for, the status the
+ * final response's. With `propagateTo`, every redirect hop the http adapter follows is checked
+ * too: hosts outside the list lose the headers we added (never yours), allowed hosts get them
+ * back. For that the call's config holds a `beforeRedirect` hook until it settles (yours, if
+ * any, still runs, after ours). Redirects that `fetch` follows (`adapter: 'fetch'`) are not
+ * seen: set `maxRedirects: 0` there if a redirect may leave the list.
+ *
  * @example
  * const eject = traceAxios(axios, { propagateTo: [/\.internal$/] });
  * await axios.get('http://users.internal/users/42'); // carries traceparent
@@ -55,6 +64,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
 
   const onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     try {
+      const earlier = removeRedirectGuard(config);
       const { span, headers } = tracing.start(config.method, instance.getUri(config), headerReader(config.headers));
       let injected: Record<string, string> | undefined;
       if (headers !== undefined && config.headers != null) {
@@ -62,12 +72,13 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
         const target = config.headers as unknown as HeadersLike;
         for (const [name, value] of Object.entries(headers)) {
           const current = readHeader(target, name);
-          if (current === undefined || current === null || wasInjectedByUs(name, current)) {
+          if (current === undefined || current === null || wasInjectedByUs(name, current) || (earlier !== undefined && earlier[name] === current)) {
             writeHeader(target, name, value);
             injected[name] = value;
           }
         }
       }
+      if (injected !== undefined && tracing.limitsPropagation && Object.keys(injected).length > 0) guardRedirects(config, tracing, injected);
       attempts.set(config, { span, injected });
     } catch {
       // Tracing never breaks the request: it goes out untraced.
@@ -80,6 +91,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
     const attempt = attempts.get(config);
     if (attempt === undefined) return;
     attempts.delete(config);
+    removeRedirectGuard(config as InternalAxiosRequestConfig);
     if (error !== undefined && attempt.injected !== undefined) rememberFailedAttempt(attempt.injected);
     tracing.finish(attempt.span, status, error, headerReader(responseHeaders));
   };

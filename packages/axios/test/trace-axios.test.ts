@@ -1,23 +1,33 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, SpanStatusCode, suppressTracing, type Tracer } from '@tracewell/core';
-import axios, { type AxiosError } from 'axios';
+import axios, { type AxiosError, type AxiosInstance } from 'axios';
 import axiosRetry from 'axios-retry';
 import { traceAxios } from '../src';
 
-/** A real server on 127.0.0.1 that echoes the headers it got; /status/N answers N; /hang never answers. */
-async function echoServer(): Promise<{ url: string; port: number; received: IncomingHttpHeaders[]; close(): Promise<void> }> {
+/**
+ * A real server that records the headers it got; /status/N answers N; /hang never answers;
+ * /redirect?to=URL answers 302 to URL; /flaky-redirect?to=URL answers 503 the first time.
+ * `host` is what it listens on and its URL names: with 'localhost', listen() binds the address
+ * that localhost resolves to first (::1 on some machines, 127.0.0.1 on others), the same
+ * resolver and order the client uses, so `http://localhost:port` reaches it either way.
+ */
+async function echoServer(host = '127.0.0.1'): Promise<{ url: string; port: number; received: IncomingHttpHeaders[]; close(): Promise<void> }> {
   const received: IncomingHttpHeaders[] = [];
+  let flaky = 0;
   const server: Server = createServer((req, res) => {
     received.push(req.headers);
-    const status = /^\/status\/(\d+)/.exec(req.url ?? '');
-    if (req.url?.startsWith('/hang')) return;
+    const url = new URL(req.url ?? '/', 'http://x');
+    const status = /^\/status\/(\d+)/.exec(url.pathname);
+    if (url.pathname === '/hang') return;
+    if (url.pathname === '/flaky-redirect' && flaky++ === 0) return void res.writeHead(503).end();
+    if (url.pathname === '/redirect' || url.pathname === '/flaky-redirect') return void res.writeHead(302, { location: url.searchParams.get('to') ?? '/' }).end();
     res.writeHead(status ? Number(status[1]) : 200, { 'content-type': 'application/json' }).end(JSON.stringify(req.headers));
   });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, host, r));
   const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${host}:${port}`,
     port,
     received,
     close: () => new Promise<void>((r) => {
@@ -116,6 +126,114 @@ describe('traceAxios', () => {
     } finally {
       await outside.close();
     }
+  });
+
+  describe('propagateTo across redirects (axios\'s http adapter, follow-redirects)', () => {
+    // A is server (127.0.0.1, allowed); B is a second server reached as localhost (not allowed).
+    let outside: Awaited<ReturnType<typeof echoServer>>;
+    let everyFormat: Tracer;
+    let traced: AxiosInstance;
+    const ours = ['traceparent', 'x-cloud-trace-context', 'b3', 'x-b3-traceid', 'x-b3-spanid', 'x-b3-sampled'];
+    const redirect = (from: string, to: string) => `${from}/redirect?to=${encodeURIComponent(to)}`;
+    beforeEach(async () => {
+      outside = await echoServer('localhost');
+      everyFormat = createTracer({ sampler: 'always_on', propagators: ['tracecontext', 'cloud-trace', 'b3', 'b3multi'], spanProcessors: [new SimpleSpanProcessor(exporter)] });
+      traced = axios.create();
+      traceAxios(traced, { tracer: everyFormat, propagateTo: ['127.0.0.1'] });
+    });
+    afterEach(() => outside.close());
+
+    it('a host outside the list reached through a 302 receives exactly what an untraced client sends; one span for the call', async () => {
+      const url = redirect(server.url, `${outside.url}/b`);
+      const response = await traced.get(url);
+      await axios.get(url); // untraced, for comparison
+      expect(response.status).toBe(200);
+      expect(outside.received).toHaveLength(2);
+      const [tracedHeaders, plainHeaders] = outside.received;
+      expect(tracedHeaders).toEqual(plainHeaders);
+      // The allowed first hop got every format, so the comparison above is not vacuous.
+      expect(Object.keys(server.received[0]!)).toEqual(expect.arrayContaining(ours));
+      // One span for the whole call: the URL asked for, the final status, no resend count.
+      const spans = exporter.getFinishedSpans();
+      expect(spans).toHaveLength(1);
+      expect(spans[0]!.attributes).toEqual({
+        'http.request.method': 'GET',
+        'url.full': `${server.url}/redirect`,
+        'server.address': '127.0.0.1',
+        'server.port': server.port,
+        'http.response.status_code': 200,
+      });
+      expect(spans[0]!.status.code).toBe(SpanStatusCode.UNSET);
+      expect(server.received[0]!.traceparent).toBe(`00-${spans[0]!.traceId}-${spans[0]!.spanId}-03`);
+    });
+
+    it('A → B → A: ours are removed for B and put back for A; the caller\'s beforeRedirect runs after ours, with the same arguments', async () => {
+      const seen: Array<{ href: unknown; traceparent: unknown; status: number; from: string; self: unknown }> = [];
+      const callersHook = function (this: unknown, options: Record<string, unknown>, responseDetails: { statusCode: number }, requestDetails: { url: string }): void {
+        const headers = options.headers as Record<string, unknown>;
+        seen.push({ href: options.href, traceparent: headers.traceparent, status: responseDetails.statusCode, from: requestDetails.url, self: this });
+        headers['x-hop'] = String(seen.length);
+      };
+      const url = redirect(server.url, redirect(outside.url, `${server.url}/final`));
+      const response = await traced.get(url, { beforeRedirect: callersHook });
+      expect(response.status).toBe(200);
+      const [first, again] = server.received;
+      const [atB] = outside.received;
+      for (const name of ours) {
+        expect(first![name]).toBeDefined();
+        expect(atB![name]).toBeUndefined();
+        expect(again![name]).toBe(first![name]); // the same span's headers: one span for the call
+      }
+      expect([atB!['x-hop'], again!['x-hop']]).toEqual(['1', '2']);
+      // The caller's hook saw each hop after ours had run, and axios's own arguments.
+      expect(seen.map(({ href, traceparent, status }) => [href, traceparent, status])).toEqual([
+        [`${outside.url}/redirect?to=${encodeURIComponent(`${server.url}/final`)}`, undefined, 302],
+        [`${server.url}/final`, first!.traceparent, 302],
+      ]);
+      expect(seen[0]!.from).toContain(server.url);
+      expect(seen[0]!.self).toBeDefined();
+      // The config is handed back as the caller built it.
+      expect(response.config.beforeRedirect).toBe(callersHook);
+      expect(exporter.getFinishedSpans()).toHaveLength(1);
+    });
+
+    it('never removes a trace header the caller set, on any hop', async () => {
+      const mine = '00-11111111111111111111111111111111-2222222222222222-01';
+      await traced.get(redirect(server.url, redirect(outside.url, `${server.url}/final`)), { headers: { TraceParent: mine } });
+      expect([...server.received, ...outside.received].map((h) => h.traceparent)).toEqual([mine, mine, mine]);
+      expect(outside.received[0]!['x-cloud-trace-context']).toBeUndefined(); // ours still go
+      expect(server.received[1]!['x-cloud-trace-context']).toBe(server.received[0]!['x-cloud-trace-context']);
+    });
+
+    // With axios-retry registered first, it resends a copy of the config (our hook and headers
+    // included) before our interceptor sees the failure: the copy's headers must still count as ours.
+    it.each(['after', 'before'])('a retried attempt (axios-retry registered %s traceAxios) gets its own headers; the outside host still receives none', async (order) => {
+      const client = axios.create();
+      if (order === 'before') axiosRetry(client, { retries: 1, retryDelay: () => 0, retryCondition: (e) => e.response?.status === 503 });
+      traceAxios(client, { tracer: everyFormat, propagateTo: ['127.0.0.1'] });
+      if (order === 'after') axiosRetry(client, { retries: 1, retryDelay: () => 0, retryCondition: (e) => e.response?.status === 503 });
+      let calls = 0;
+      const response = await client.get(`${server.url}/flaky-redirect?to=${encodeURIComponent(`${outside.url}/b`)}`, { beforeRedirect: () => void calls++ });
+      expect(response.status).toBe(200);
+      expect(calls).toBe(1);
+      const [first, second] = server.received.map((h) => h.traceparent);
+      expect(first).toMatch(/^00-/);
+      expect(second).toMatch(/^00-/);
+      expect(second).not.toBe(first);
+      for (const name of ours) expect(outside.received[0]![name]).toBeUndefined();
+    });
+
+    it('leaves the config alone when no header was injected (host not allowed, or none needed)', async () => {
+      const hook = (): void => undefined;
+      const refused = await traced.get(redirect(outside.url, `${server.url}/final`), { beforeRedirect: hook });
+      expect(refused.config.beforeRedirect).toBe(hook);
+      expect(server.received[0]!.traceparent).toBeUndefined(); // headers start at the first hop's host only
+      const unlimited = axios.create();
+      traceAxios(unlimited, { tracer });
+      const everywhere = await unlimited.get(redirect(server.url, `${outside.url}/b`));
+      expect(everywhere.config.beforeRedirect).toBeUndefined();
+      expect(outside.received[1]!.traceparent).toBeDefined(); // without propagateTo, every host gets them
+    });
   });
 
   it('records the query string with sensitive values redacted, and chosen headers, only when asked', async () => {

@@ -80,6 +80,37 @@ export class ClientTracing {
   }
 
   /**
+   * True when `propagateTo` is set: a client that follows redirects itself must then check
+   * every hop with {@link ClientTracing.mayPropagateTo}, or headers would reach hosts outside the list.
+   */
+  get limitsPropagation(): boolean {
+    return this.propagateTo !== undefined;
+  }
+
+  /**
+   * True when trace headers may be sent to `url` (absolute): always without `propagateTo`,
+   * else only when its host matches (an unparsable URL never does). Never throws.
+   *
+   * @example
+   * new ClientTracing({ propagateTo: ['api.internal'] }, 'myClient').mayPropagateTo('http://api.internal/x'); // true
+   */
+  mayPropagateTo(url: string): boolean {
+    if (this.propagateTo === undefined) return true;
+    let parsed: URL | undefined;
+    try {
+      parsed = new URL(url);
+    } catch {
+      parsed = undefined;
+    }
+    return this.allows(parsed);
+  }
+
+  // With propagateTo set, headers go only where a rule allows: an unparsable URL gets none.
+  private allows(url: URL | undefined): boolean {
+    return this.propagateTo === undefined || (url !== undefined && this.propagateTo(url.hostname));
+  }
+
+  /**
    * Starts the span for a request to `url` (absolute) and computes its headers; `readHeader`
    * gives the request's own headers, for `recordHeaders`. Never throws.
    */
@@ -104,8 +135,7 @@ export class ClientTracing {
       });
       if (this.requestHeaders !== undefined && readHeader !== undefined) span.setAttributes(this.requestHeaders(readHeader));
     }
-    // With propagateTo set, headers go only where a rule allows: an unparsable URL gets none.
-    if (this.propagateTo !== undefined && (parsed === undefined || !this.propagateTo(parsed.hostname))) return { span, headers: undefined };
+    if (!this.allows(parsed)) return { span, headers: undefined };
     const headers: Record<string, string> = {};
     tracer.inject(span, headers);
     return { span, headers };
