@@ -4,6 +4,7 @@ export type { RunningServer, ServerAdapter } from './server-suite';
 export { runContextConformance, CONTEXT_CASES } from './context-suite';
 export type { ContextConformanceOptions } from './context-suite';
 export { get, getAndAbort } from './http-client';
+export { rawRequest } from './raw-request';
 export { esmEntryCheck } from './esm-entry';
 export type { TestResponse } from './http-client';
 export { decodeOtlpRequest, OtlpRequest, OtlpResponse } from './otlp-decoder';

@@ -11,6 +11,7 @@ import {
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { get, getAndAbort } from './http-client';
+import { rawRequest } from './raw-request';
 
 /** A started server of the adapter under test. */
 export interface RunningServer {
@@ -234,6 +235,47 @@ export function runServerConformance(adapter: ServerAdapter): void {
       await get(`${url}/users/1`);
       const spans = await spansWhen(exporter, 1);
       expect(spans.map((s) => s.name)).toEqual(['GET /users/:id']);
+    });
+
+    // Absolute-form targets (RFC 9112 §3.2.2) reach the app as written, credentials included.
+    describe('absolute-form request targets', () => {
+      const hostOf = (url: string) => new URL(url).host;
+
+      it('url.path is the target\'s path; no userinfo or query is recorded; the address comes from the target, not Host', async () => {
+        const url = await start();
+        const status = await rawRequest(url, 'GET http://user:pass@example.test:8081/x?token=T0K HTTP/1.1', { host: hostOf(url) });
+        expect(status).toBe(404);
+        const [span] = await spansWhen(exporter, 1);
+        expect(span!.name).toBe('GET');
+        expect(span!.attributes).toMatchObject({ 'url.path': '/x', 'server.address': 'example.test', 'server.port': 8081, 'http.response.status_code': 404 });
+        expect(span!.attributes['url.query']).toBeUndefined();
+        expect(JSON.stringify(span!.attributes)).not.toMatch(/user|pass|token|T0K/i);
+      });
+
+      it('routes and names the span as for origin-form, and recordQuery records the redacted query', async () => {
+        const url = await start({ recordQuery: true });
+        const status = await rawRequest(url, `GET http://user:pass@${hostOf(url)}/users/42?q=shoes&token=T0K&api_key=K3Y HTTP/1.1`, { host: 'elsewhere.test' });
+        expect(status).toBe(200);
+        const [span] = await spansWhen(exporter, 1);
+        expect(span!.name).toBe('GET /users/:id');
+        expect(span!.attributes).toMatchObject({
+          'url.path': '/users/42',
+          'url.query': 'q=shoes&token=REDACTED&api_key=REDACTED',
+          'server.address': '127.0.0.1',
+          'server.port': Number(new URL(url).port),
+        });
+        expect(JSON.stringify(span!.attributes)).not.toMatch(/pass|T0K|K3Y|elsewhere/);
+      });
+
+      it('ignore path rules match the target\'s path', async () => {
+        const url = await start({ ignore: ['/healthz'] });
+        expect(await rawRequest(url, `GET http://${hostOf(url)}/healthz HTTP/1.1`, { host: hostOf(url) })).toBe(200);
+        expect(await rawRequest(url, `GET http://u:p@${hostOf(url)}/healthz?probe=1 HTTP/1.1`, { host: hostOf(url) })).toBe(200);
+        expect(await rawRequest(url, `GET http://${hostOf(url)}/users/1 HTTP/1.1`, { host: hostOf(url) })).toBe(200);
+        const spans = await spansWhen(exporter, 1);
+        await new Promise((r) => setTimeout(r, 20));
+        expect(spans.map((s) => s.name)).toEqual(['GET /users/:id']);
+      });
     });
 
     it('applies spanName, requestHook and responseHook, and survives hooks that throw', async () => {

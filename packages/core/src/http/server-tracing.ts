@@ -9,8 +9,9 @@ import { SpanStatusCode } from '../span-status';
 import type { Tracer } from '../tracer';
 import * as attr from './attribute-names';
 import { compileHeaderRecording, type HeaderRecorder, type HeaderRecordingOptions } from './header-recording';
-import { compileMatcher, type MatchRules } from './matchers';
+import { compileMatcher, type MatchRule, type MatchRules } from './matchers';
 import { compileQueryRecording, type QueryRecordingOptions, type QueryRedactor } from './query-recording';
+import { parseAuthority, parseRequestTarget, type RequestTarget } from './request-target';
 
 /**
  * Options every server middleware takes (Express, Koa). `Req`/`Res` are the framework's
@@ -22,8 +23,9 @@ export interface ServerTracingOptions<Req, Res> extends QueryRecordingOptions, H
   tracer?: Tracer;
   /**
    * Requests to leave untraced (e.g. health checks): exact paths, RegExps tested on the path
-   * (no query string), or predicates. They get no span, but a caller's context is still active,
-   * so their outgoing calls continue the caller's trace.
+   * (no query string; `/x` for an absolute-form `GET http://host/x`), or predicates. They get
+   * no span, but a caller's context is still active, so their outgoing calls continue the
+   * caller's trace.
    */
   ignore?: MatchRules<Req>;
   /** Names the span at the end of the request; return `undefined` for the default `METHOD /route`. */
@@ -62,29 +64,30 @@ interface RequestState {
 // objects and the 'finish'/'close' listeners can be shared functions (no closure per request).
 const states = new WeakMap<ServerResponse, RequestState>();
 
-function pathOf(url: string | undefined): string {
-  if (url === undefined) return '/';
-  const end = url.search(/[?#]/);
-  return end === -1 ? url : url.slice(0, end);
+function defaultPort(scheme: string | undefined): number | undefined {
+  return scheme === 'https' ? 443 : scheme === 'http' ? 80 : undefined;
 }
 
-/** The query string of a request target, without `?` and fragment; `undefined` when empty. */
-function queryOf(url: string | undefined): string | undefined {
-  const start = url === undefined ? -1 : url.indexOf('?');
-  if (start === -1) return undefined;
-  const hash = url!.indexOf('#', start);
-  const query = url!.slice(start + 1, hash === -1 ? undefined : hash);
-  return query === '' ? undefined : query;
+/** The server's address and port, never with userinfo. */
+function serverAddress(target: RequestTarget, host: string | undefined, connectionScheme: string): { address: string | undefined; port: number | undefined } {
+  // RFC 9112 §3.2.2: with an absolute-form target, its authority is the host and Host is ignored.
+  if (target.authority !== undefined) {
+    return { address: target.authority.host, port: target.authority.port ?? defaultPort(target.scheme) ?? defaultPort(connectionScheme) };
+  }
+  const authority = host === undefined || host === '' ? undefined : parseAuthority(host);
+  return { address: authority?.host, port: authority?.port ?? defaultPort(connectionScheme) };
 }
 
-/** Splits a Host header into address and port (IPv6 literals keep their brackets off). */
-function hostAndPort(host: string | undefined, scheme: string): { address?: string; port: number } {
-  const defaultPort = scheme === 'https' ? 443 : 80;
-  if (host === undefined || host === '') return { port: defaultPort };
-  const match = /^(\[[^\]]*\]|[^:]*)(?::(\d{1,5}))?$/.exec(host);
-  if (match === null) return { port: defaultPort };
-  const address = match[1]!.startsWith('[') ? match[1]!.slice(1, -1) : match[1]!;
-  return { address, port: match[2] === undefined ? defaultPort : Number(match[2]) };
+/** What `ignore` rules see: strings and RegExps the target's path, predicates the request. */
+interface IgnoreInput<Req> {
+  readonly req: Req;
+  readonly path: string;
+}
+
+function ignoreRules<Req>(rules: MatchRules<Req> | undefined): MatchRules<IgnoreInput<Req>> | undefined {
+  const adapt = (rule: MatchRule<Req>): MatchRule<IgnoreInput<Req>> => (typeof rule === 'function' ? (input) => rule(input.req) : rule);
+  if (rules === undefined) return undefined;
+  return Array.isArray(rules) ? (rules as ReadonlyArray<MatchRule<Req>>).map(adapt) : adapt(rules as MatchRule<Req>);
 }
 
 function onFinish(this: ServerResponse): void {
@@ -140,7 +143,7 @@ function finish(res: ServerResponse, aborted: boolean): void {
  */
 export class ServerTracing<Req, Res> {
   private readonly tracer: Tracer | undefined;
-  private readonly ignore: ((req: Req) => boolean) | undefined;
+  private readonly ignore: ((input: IgnoreInput<Req>) => boolean) | undefined;
   private readonly spanName: ServerTracingOptions<Req, Res>['spanName'];
   private readonly requestHook: ServerTracingOptions<Req, Res>['requestHook'];
   private readonly responseHook: ServerTracingOptions<Req, Res>['responseHook'];
@@ -165,7 +168,8 @@ export class ServerTracing<Req, Res> {
       if (o[hook] !== undefined && typeof o[hook] !== 'function') throw invalidOption(`${name}.${hook}`, 'a function', o[hook]);
     }
     this.tracer = o.tracer;
-    this.ignore = compileMatcher(o.ignore, `${name}.ignore`, (req: Req) => pathOf(framework.nodeRequest(req).url), 'a path string, a RegExp, a function (req) => boolean, or an array of them');
+    // Path rules see the path as RFC 9112 §3.2 defines it: an absolute-form target matches too.
+    this.ignore = compileMatcher(ignoreRules(o.ignore), `${name}.ignore`, (input: IgnoreInput<Req>) => input.path, 'a path string, a RegExp, a function (req) => boolean, or an array of them');
     this.spanName = o.spanName;
     this.requestHook = o.requestHook;
     this.responseHook = o.responseHook;
@@ -191,14 +195,17 @@ export class ServerTracing<Req, Res> {
     const nodeReq = this.framework.nodeRequest(req);
     const nodeRes = this.framework.nodeResponse(res);
     const parent = tracer.extract(nodeReq.headers);
-    if (this.ignore?.(req) === true) {
-      return new NonRecordingSpan(parent ?? { traceId: '', spanId: '' }, tracer);
+    // Parsed only when needed: an unsampled request without `ignore` rules skips it.
+    let target: RequestTarget | undefined;
+    if (this.ignore !== undefined) {
+      target = parseRequestTarget(nodeReq.url);
+      if (this.ignore({ req, path: target.path ?? '' })) return new NonRecordingSpan(parent ?? { traceId: '', spanId: '' }, tracer);
     }
     const { method, original } = attr.normalizeMethod(nodeReq.method);
     // A server span continues the caller or starts a trace: never the context the server was
     // created in (AsyncLocalStorage would otherwise hand it the context of listen()).
     const span = tracer.startSpan(attr.httpSpanName(method, undefined), { kind: SpanKind.SERVER, parent: parent ?? null });
-    if (span.isRecording()) this.describeStart(span, nodeReq, method, original);
+    if (span.isRecording()) this.describeStart(span, nodeReq, target ?? parseRequestTarget(nodeReq.url), method, original);
     if (this.requestHook !== undefined) safely(() => this.requestHook!(span, req));
     states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });
     // `on`, not `once`: finish() removes both, and `once` would allocate a wrapper per listener.
@@ -209,13 +216,13 @@ export class ServerTracing<Req, Res> {
   }
 
   // Attributes are built only for recording spans: an unsampled request skips this work.
-  private describeStart(span: Span, req: IncomingMessage, method: string, original: string | undefined): void {
+  private describeStart(span: Span, req: IncomingMessage, target: RequestTarget, method: string, original: string | undefined): void {
     const scheme = (req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
-    const { address, port } = hostAndPort(req.headers.host, scheme);
+    const { address, port } = serverAddress(target, req.headers.host, scheme);
     span.setAttributes({
       [attr.HTTP_REQUEST_METHOD]: method,
       [attr.HTTP_REQUEST_METHOD_ORIGINAL]: original,
-      [attr.URL_PATH]: pathOf(req.url),
+      [attr.URL_PATH]: target.path,
       [attr.URL_SCHEME]: scheme,
       [attr.SERVER_ADDRESS]: address,
       [attr.SERVER_PORT]: port,
@@ -224,8 +231,7 @@ export class ServerTracing<Req, Res> {
       [attr.NETWORK_PROTOCOL_VERSION]: req.httpVersion,
     });
     if (this.redactQuery !== undefined) {
-      const query = queryOf(req.url);
-      if (query !== undefined) span.setAttribute(attr.URL_QUERY, this.redactQuery(query));
+      if (target.query !== undefined) span.setAttribute(attr.URL_QUERY, this.redactQuery(target.query));
     }
     if (this.requestHeaders !== undefined) span.setAttributes(this.requestHeaders((name) => req.headers[name]));
   }

@@ -1,5 +1,5 @@
 import { createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { ClientTracing, currentSpan, redactUrl, SpanKind, traceRequestListener } from '../../src';
 import { normalizeMethod } from '../../src/http/attribute-names';
 import { memoryTracer } from '../support/memory-tracer';
@@ -23,6 +23,9 @@ describe('HTTP semantics', () => {
     const outside = client.start('PROPFIND', 'https://example.com/x');
     expect(inside.headers).toBeUndefined(); // ::1 is not *.internal
     expect(client.start('GET', 'http://users.internal/u').headers?.traceparent).toMatch(/^00-/);
+    // The same rule for each redirect hop a client follows itself.
+    expect([client.limitsPropagation, client.mayPropagateTo('https://a.internal:8443/x'), client.mayPropagateTo('http://[::1]/'), client.mayPropagateTo('not a url')]).toEqual([true, true, false, false]);
+    expect([new ClientTracing({ tracer }, 'test').limitsPropagation, new ClientTracing({ tracer }, 'test').mayPropagateTo('not a url')]).toEqual([false, true]);
     client.finish(inside.span, 204);
     client.finish(outside.span, undefined, Object.assign(new Error('reset'), { code: 'ECONNRESET' }));
     const [a, b] = exporter.getFinishedSpans();
@@ -54,6 +57,29 @@ describe('HTTP semantics', () => {
       expect(span!.name).toBe('GET /plain');
       expect(span!.kind).toBe(SpanKind.SERVER);
       expect(span!.attributes).toMatchObject({ 'url.path': '/plain', 'server.address': '::1', 'server.port': 9999 });
+    } finally {
+      server.close();
+    }
+  });
+  it('traceRequestListener: an absolute-form target records its path, never its userinfo; ignore and recordQuery see the same parse', async () => {
+    const { tracer, exporter } = memoryTracer();
+    const server: Server = createServer(traceRequestListener((_req, res) => res.end('ok'), { tracer, ignore: ['/healthz'], recordQuery: true }));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const port = (server.address() as AddressInfo).port;
+    // Node's clients never write absolute-form targets, so the request line is written by hand.
+    const send = (requestLine: string) =>
+      new Promise<void>((resolve, reject) => {
+        const socket = connect(port, '127.0.0.1', () => socket.write(`${requestLine}\r\nhost: 127.0.0.1:${port}\r\nconnection: close\r\n\r\n`));
+        socket.on('error', reject).on('close', () => resolve()).resume();
+      });
+    try {
+      await send('GET http://example.test/healthz HTTP/1.1');
+      await send('GET http://user:pass@example.test:8081/x?q=1&token=T0K HTTP/1.1');
+      for (let i = 0; i < 50 && exporter.getFinishedSpans().length === 0; i++) await new Promise((r) => setTimeout(r, 5));
+      const spans = exporter.getFinishedSpans();
+      expect(spans).toHaveLength(1);
+      expect(spans[0]!.attributes).toMatchObject({ 'url.path': '/x', 'url.query': 'q=1&token=REDACTED', 'server.address': 'example.test', 'server.port': 8081 });
+      expect(JSON.stringify(spans[0]!.attributes)).not.toMatch(/user|pass|T0K/);
     } finally {
       server.close();
     }
