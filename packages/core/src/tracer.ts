@@ -27,15 +27,23 @@ import { SpanKind } from './span-kind';
 import type { SpanOwner } from './span-owner';
 import { SpanStatusCode } from './span-status';
 
+const NO_EXPORTER_WARNING =
+  'spans are recorded but not exported: no exporter is configured. To see them, install @tracewell/otlp ' +
+  '(it sends to http://localhost:4318, where `npx @tracewell/viewer` shows them), set OTEL_TRACES_EXPORTER ' +
+  '(otlp, zipkin, cloud-trace or console), or pass an exporter to createTracer(). OTEL_TRACES_EXPORTER=none silences this.';
+
 /** Options of {@link createTracer}. All optional; `getTracer()` fills them from the environment. */
 export interface TracerOptions {
   /** `service.name` of every span. Default `unknown_service:node`. */
   serviceName?: string;
   /** Extra resource attributes (e.g. `deployment.environment.name`). */
   resource?: AttributesInput;
-  /** Where spans go, through the default span processor. Not together with `spanProcessors`. */
+  /**
+   * Where spans go, through the default span processor. Not together with `spanProcessors`.
+   * Without either, spans are recorded but go nowhere, and the first one to end says so once.
+   */
   exporter?: SpanExporter;
-  /** Full control over processing, instead of `exporter`. */
+  /** Full control over processing, instead of `exporter`. An empty array means "export nothing", silently. */
   spanProcessors?: ReadonlyArray<SpanProcessor>;
   /** Settings of the default batching processor that wraps `exporter` (queue, batch size, delays, retries). */
   batch?: BatchSpanProcessorOptions;
@@ -152,6 +160,8 @@ class TracewellTracer implements Tracer, SpanOwner {
   private readonly contextManager: ContextManager;
   private readonly warnings: RateLimitedWarnings;
   private stopped: Promise<void> | undefined;
+  /** Set when neither `exporter` nor `spanProcessors` was given: cleared by the one warning. */
+  private exportsNowhere: boolean;
   private spansStarted = 0;
   private spansSampled = 0;
   private spansEnded = 0;
@@ -190,6 +200,7 @@ class TracewellTracer implements Tracer, SpanOwner {
         : exporter !== undefined
           ? [new BatchSpanProcessor(exporter, { logger: this.warnings.logger, ...options.batch })]
           : [];
+    this.exportsNowhere = spanProcessors === undefined && exporter === undefined;
     this.sampler = resolveSampler(options.sampler);
     const cap = options.upstreamSampledPerSecond ?? DEFAULT_UPSTREAM_SAMPLED_PER_SECOND;
     if (typeof cap !== 'number' || !(cap >= 0)) throw invalidOption('upstreamSampledPerSecond', 'a number of traces per second >= 0, or Infinity to turn the cap off', cap);
@@ -335,6 +346,11 @@ class TracewellTracer implements Tracer, SpanOwner {
 
   onSpanEnd(span: RecordingSpan): void {
     this.spansEnded++;
+    if (this.exportsNowhere) {
+      // A first run that records spans and sends them nowhere must not be silent.
+      this.exportsNowhere = false;
+      this.warnings.warn('no_exporter', NO_EXPORTER_WARNING);
+    }
     this.droppedAttributes += span.droppedAttributesCount;
     this.droppedEvents += span.droppedEventsCount;
     this.droppedLinks += span.droppedLinksCount;

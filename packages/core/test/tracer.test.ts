@@ -9,6 +9,7 @@ import {
   SpanStatusCode,
   suppressTracing,
   TracewellConfigError,
+  tracerOptionsFromEnv,
   type Span,
 } from '../src';
 import { memoryTracer } from './support/memory-tracer';
@@ -249,5 +250,56 @@ describe('invalid options', () => {
     expect(error).toBeInstanceOf(TracewellConfigError);
     expect((error as TracewellConfigError).code).toBe('TW_INVALID_OPTION');
     expect((error as Error).message).toMatch(message);
+  });
+});
+
+describe('a tracer with nowhere to send spans', () => {
+  const notFound = (id: string): never => {
+    throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+  };
+  const collect = (): { logger: { warn(message: string): void }; warnings: string[] } => {
+    const warnings: string[] = [];
+    return { warnings, logger: { warn: (message: string) => void warnings.push(message) } };
+  };
+
+  it('says so once, at the first recorded span, naming the fix', () => {
+    const { logger, warnings } = collect();
+    const tracer = createTracer({ sampler: 'always_on', logger });
+    tracer.startSpan('first').end();
+    tracer.startSpan('second').end();
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/spans are recorded but not exported: no exporter is configured/);
+    expect(warnings[0]).toContain('install @tracewell/otlp');
+    expect(warnings[0]).toContain('npx @tracewell/viewer');
+    expect(warnings[0]).toContain('OTEL_TRACES_EXPORTER');
+  });
+
+  it('says so for the environment default when @tracewell/otlp is not installed', () => {
+    const { logger, warnings } = collect();
+    const tracer = createTracer({ ...tracerOptionsFromEnv({ OTEL_TRACES_SAMPLER: 'always_on' }, logger, notFound), logger });
+    tracer.startSpan('s').end();
+    expect(warnings).toEqual([expect.stringMatching(/no exporter is configured/)]);
+  });
+
+  it('stays quiet while no span records', () => {
+    const { logger, warnings } = collect();
+    createTracer({ sampler: 'always_off', logger }).startSpan('s').end();
+    expect(warnings).toEqual([]);
+  });
+
+  it.each([
+    ['OTEL_TRACES_EXPORTER=none', { OTEL_TRACES_EXPORTER: 'none', OTEL_TRACES_SAMPLER: 'always_on' }, []],
+    ['OTEL_TRACES_EXPORTER=otlp without the package (its own warning only)', { OTEL_TRACES_EXPORTER: 'otlp', OTEL_TRACES_SAMPLER: 'always_on' }, [expect.stringMatching(/needs the @tracewell\/otlp package/)]],
+  ])('stays quiet when the environment chose: %s', (_name, env, expected) => {
+    const { logger, warnings } = collect();
+    const tracer = createTracer({ ...tracerOptionsFromEnv(env, logger, notFound), logger });
+    tracer.startSpan('s').end();
+    expect(warnings).toEqual(expected);
+  });
+
+  it('stays quiet with spanProcessors: [] (export nothing, on purpose)', () => {
+    const { logger, warnings } = collect();
+    createTracer({ sampler: 'always_on', spanProcessors: [], logger }).startSpan('s').end();
+    expect(warnings).toEqual([]);
   });
 });

@@ -141,6 +141,9 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
   if (Object.keys(batch).length > 0) options.batch = batch;
 
   const exporters = exportersFromEnv(env, logger, loader);
+  // OTEL_TRACES_EXPORTER set but giving no exporter: `none` on purpose, or a problem the loader
+  // already warned about. No processors, then, and no second "not exported" warning per tracer.
+  if (exporters.length === 0 && value(env, 'OTEL_TRACES_EXPORTER') !== undefined) options.spanProcessors = [];
   if (exporters.length === 1) {
     const [{ exporter, batchDefaults }] = exporters as [LoadedExporter];
     options.exporter = exporter;
