@@ -1,7 +1,7 @@
 // How each service process starts: a tracer that exports to OTLP/HTTP (the viewer), flushed on
 // SIGTERM/SIGINT, then the app on PORT. This is all the tracing setup a service needs.
-import { consoleLogger, createTracer, setGlobalTracer, shutdownOnSignal } from '@tracewell/core';
-import { OTLPTraceExporter, otlpOptionsFromEnv } from '@tracewell/otlp';
+import { createTracer, setGlobalTracer, shutdownOnSignal } from '@tracewell/core';
+import { OTLPTraceExporter } from '@tracewell/otlp';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -32,7 +32,7 @@ export function runService(defaultName: string, createApp: () => Listenable): vo
   const serviceName = process.env.OTEL_SERVICE_NAME ?? defaultName;
   const tracer = createTracer({
     serviceName,
-    exporter: new OTLPTraceExporter(otlpOptionsFromEnv(process.env, consoleLogger)),
+    exporter: new OTLPTraceExporter(), // reads OTEL_EXPORTER_OTLP_*, as OpenTelemetry's does
     batch: { scheduledDelayMillis: 200 }, // spans reach the viewer within ~0.2 s (default 5 s)
   });
   setGlobalTracer(tracer); // what traceMiddleware() and traceAxios() use

@@ -192,6 +192,9 @@ export class CloudTraceExporter implements SpanExporter {
 
   private otlpExporter(projectId: string): OTLPTraceExporter {
     this.otlp ??= new OTLPTraceExporter({
+      // Google's endpoint, not whatever OTEL_EXPORTER_OTLP_* name: their headers (another
+      // backend's api key) must not reach Google, nor their compression or protocol apply.
+      env: {},
       url: this.otlpUrl,
       headers: async () => ({ ...(await this.credentials.headers()), 'x-goog-user-project': projectId }),
       resource: { 'gcp.project_id': projectId },

@@ -1,5 +1,8 @@
+// The one place @tracewell/otlp reads the environment (STYLE practice 7): OpenTelemetry's
+// OTEL_EXPORTER_OTLP_* variables, as the OTLP exporter specification defines them.
+// https://opentelemetry.io/docs/specs/otel/protocol/exporter/
 import type { Environment, Logger } from '@tracewell/core';
-import { DEFAULT_OTLP_TRACES_URL, OTLPTraceExporter, type OTLPTraceExporterOptions } from './otlp-trace-exporter';
+import type { OTLPTraceExporterOptions } from './otlp-trace-exporter';
 
 function read(env: Environment, name: string): string | undefined {
   const value = env[name]?.trim();
@@ -35,42 +38,76 @@ function parseHeaders(variable: string, raw: string, warn: (message: string) => 
   return headers;
 }
 
-function isHttpUrl(value: string): boolean {
+/** Why `value` is not an http(s) URL, or undefined when it is one. */
+function endpointProblem(value: string): string | undefined {
+  let url: URL;
   try {
-    const protocol = new URL(value).protocol;
-    return protocol === 'http:' || protocol === 'https:';
+    url = new URL(value);
   } catch {
-    return false;
+    return 'is not a URL';
   }
+  if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
+  // "collector:4318" parses, with the scheme "collector:": say what is missing rather than that.
+  return value.includes('://') ? `has the scheme ${url.protocol}, expected http: or https:` : 'has no http:// or https:// in front';
 }
 
 /**
- * OTLP exporter options from the OpenTelemetry environment variables, with the specification's
- * precedence (the `_TRACES_` variable over the general one) and path rules
- * (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used as-is; `OTEL_EXPORTER_OTLP_ENDPOINT` gets
- * `v1/traces` appended). Invalid values log one warning naming the variable and what is used.
- *
- * @example
- * const exporter = new OTLPTraceExporter(otlpOptionsFromEnv(process.env, console));
+ * A refused endpoint as it may appear in a warning: without user info, query or fragment (where
+ * credentials and tokens live), and cut when long. Works on values that are not URLs at all.
  */
-export function otlpOptionsFromEnv(env: Environment, logger: Logger): OTLPTraceExporterOptions {
-  const warn = (message: string): void => {
-    try {
-      logger.warn(message);
-    } catch {
-      // a broken logger must not break configuration
-    }
-  };
-  const options: OTLPTraceExporterOptions = {};
+function endpointForMessages(value: string): string {
+  let text = value.replace(/[?#][\s\S]*$/, '');
+  const at = text.lastIndexOf('@');
+  if (at >= 0) text = `${/^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''}…@${text.slice(at + 1)}`;
+  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
+}
 
-  const signalEndpoint = read(env, 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT');
-  const baseEndpoint = read(env, 'OTEL_EXPORTER_OTLP_ENDPOINT');
-  if (signalEndpoint !== undefined) {
-    if (isHttpUrl(signalEndpoint)) options.url = signalEndpoint;
-    else warn(`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: not an http(s) URL: ${JSON.stringify(signalEndpoint)}; using ${DEFAULT_OTLP_TRACES_URL}`);
-  } else if (baseEndpoint !== undefined) {
-    if (isHttpUrl(baseEndpoint)) options.url = `${baseEndpoint}${baseEndpoint.endsWith('/') ? '' : '/'}v1/traces`;
-    else warn(`OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL: ${JSON.stringify(baseEndpoint)}; using ${DEFAULT_OTLP_TRACES_URL}`);
+/** The options the variables can set, validated; `headers` is always a plain object. */
+export interface OtlpEnvOptions {
+  url?: string;
+  headers?: Record<string, string>;
+  compression?: 'gzip' | 'none';
+  timeoutMillis?: number;
+  encoding?: 'protobuf' | 'json';
+}
+
+/** What the environment supplies for the options not given in code (internal). */
+export interface OtlpEnvDefaults {
+  readonly options: OtlpEnvOptions;
+  /**
+   * Set when the endpoint variable is not an http(s) URL: the warning that was logged. The
+   * exporter then sends nothing rather than falling back to the default address.
+   */
+  readonly refusedEndpoint?: string;
+}
+
+/**
+ * Reads the OTLP variables for the options `explicit` does not set: explicit options win, so
+ * their variables are neither read nor warned about. Headers are always read: the exporter
+ * merges them under the explicit ones, as OpenTelemetry JS does. Precedence as in the spec:
+ * the `_TRACES_` variable over the general one; `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used
+ * as-is, `OTEL_EXPORTER_OTLP_ENDPOINT` gets `v1/traces` appended. Invalid values log one warning
+ * naming the variable; never throws.
+ */
+export function otlpEnvDefaults(env: Environment, warn: (message: string) => void, explicit: OTLPTraceExporterOptions): OtlpEnvDefaults {
+  const options: OtlpEnvOptions = {};
+  let refusedEndpoint: string | undefined;
+
+  if (explicit.url === undefined) {
+    // The traces variable is what the user said for traces: when it is invalid, the general
+    // one is not a fallback (nor is the default address: spans would go where nobody said).
+    const endpoint = first(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+    if (endpoint !== undefined) {
+      const problem = endpointProblem(endpoint.value);
+      if (problem !== undefined) {
+        refusedEndpoint = `${endpoint.name}: ${JSON.stringify(endpointForMessages(endpoint.value))} ${problem}; exporting nothing (every export fails) until it is fixed`;
+        warn(refusedEndpoint);
+      } else if (endpoint.name === 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') {
+        options.url = endpoint.value;
+      } else {
+        options.url = `${endpoint.value}${endpoint.value.endsWith('/') ? '' : '/'}v1/traces`;
+      }
+    }
   }
 
   const general = read(env, 'OTEL_EXPORTER_OTLP_HEADERS');
@@ -82,36 +119,52 @@ export function otlpOptionsFromEnv(env: Environment, logger: Logger): OTLPTraceE
     };
   }
 
-  const compression = first(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']);
+  const compression = explicit.compression === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']) : undefined;
   if (compression !== undefined) {
     const value = compression.value.toLowerCase();
     if (value === 'gzip' || value === 'none') options.compression = value;
     else warn(`${compression.name}: expected gzip or none, got ${JSON.stringify(compression.value)}; using none`);
   }
 
-  const timeout = first(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']);
+  const timeout = explicit.timeoutMillis === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']) : undefined;
   if (timeout !== undefined) {
     if (/^[0-9]{1,9}$/.test(timeout.value) && Number(timeout.value) > 0) options.timeoutMillis = Number(timeout.value);
     else warn(`${timeout.name}: expected a positive number of milliseconds, got ${JSON.stringify(timeout.value)}; using 10000`);
   }
 
-  const protocol = first(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']);
+  const protocol = explicit.encoding === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) : undefined;
   if (protocol !== undefined) {
     if (protocol.value === 'http/protobuf') options.encoding = 'protobuf';
     else if (protocol.value === 'http/json') options.encoding = 'json';
     else warn(`${protocol.name}: ${JSON.stringify(protocol.value)} is not supported (http/protobuf, http/json); using http/protobuf`);
   }
-  return options;
+  return refusedEndpoint === undefined ? { options } : { options, refusedEndpoint };
+}
+
+/** A warning function that a broken logger cannot break. */
+export function safeWarn(logger: Logger): (message: string) => void {
+  return (message) => {
+    try {
+      logger.warn(message);
+    } catch {
+      // a broken logger must not break configuration
+    }
+  };
 }
 
 /**
- * What `OTEL_TRACES_EXPORTER=otlp` calls (through @tracewell/core): an exporter configured
- * from the environment.
+ * OTLP exporter options from the OpenTelemetry environment variables, with the specification's
+ * precedence (the `_TRACES_` variable over the general one) and path rules
+ * (`OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` is used as-is; `OTEL_EXPORTER_OTLP_ENDPOINT` gets
+ * `v1/traces` appended). Invalid values log one warning naming the variable.
+ *
+ * `new OTLPTraceExporter()` now reads these variables itself (pass `env` to choose the
+ * environment), and only it can refuse an invalid endpoint: these options then carry no `url`,
+ * so prefer the constructor. Kept for code that inspects or adjusts the options.
  *
  * @example
- * // OTEL_EXPORTER_OTLP_ENDPOINT=http://collector:4318 node app.js
- * const exporter = exporterFromEnv(process.env, console);
+ * const options = otlpOptionsFromEnv(process.env, console); // e.g. { url: 'http://collector:4318/v1/traces' }
  */
-export function exporterFromEnv(env: Environment, logger: Logger): OTLPTraceExporter {
-  return new OTLPTraceExporter({ ...otlpOptionsFromEnv(env, logger), logger });
+export function otlpOptionsFromEnv(env: Environment, logger: Logger): OTLPTraceExporterOptions {
+  return otlpEnvDefaults(env, safeWarn(logger), {}).options;
 }

@@ -1,4 +1,4 @@
-import { exporterFromEnv, otlpOptionsFromEnv } from '../src';
+import { exporterFromEnv, OTLPTraceExporter, otlpOptionsFromEnv } from '../src';
 
 const logger = () => {
   const messages: string[] = [];
@@ -29,7 +29,7 @@ describe('OTLP environment variables', () => {
     expect(options).toEqual({ compression: 'gzip', timeoutMillis: 5000, encoding: 'json' });
   });
 
-  it('warns, naming the variable and the value used, and never throws', () => {
+  it('warns, naming the variable and the value used (for an endpoint: that it is refused), and never throws', () => {
     const log = logger();
     const options = otlpOptionsFromEnv(
       {
@@ -43,7 +43,7 @@ describe('OTLP environment variables', () => {
     );
     expect(options).toEqual({ headers: {} });
     expect(log.messages).toEqual([
-      'OTEL_EXPORTER_OTLP_ENDPOINT: not an http(s) URL: "collector:4318"; using http://localhost:4318/v1/traces',
+      'OTEL_EXPORTER_OTLP_ENDPOINT: "collector:4318" has no http:// or https:// in front; exporting nothing (every export fails) until it is fixed',
       'OTEL_EXPORTER_OTLP_HEADERS: ignoring an entry that is not key=value with a valid header name',
       'OTEL_EXPORTER_OTLP_HEADERS: ignoring an entry that is not key=value with a valid header name',
       'OTEL_EXPORTER_OTLP_HEADERS: ignoring the value of k (not valid percent-encoding)',
@@ -56,6 +56,22 @@ describe('OTLP environment variables', () => {
 
   it('exporterFromEnv builds the exporter core loads for OTEL_TRACES_EXPORTER=otlp', () => {
     expect(exporterFromEnv({ OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318' }, logger()).url).toBe('http://c:4318/v1/traces');
+    expect(exporterFromEnv({ OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'https://t/custom' }, logger()).url).toBe('https://t/custom');
     expect(exporterFromEnv({}, logger()).url).toBe('http://localhost:4318/v1/traces');
+  });
+
+  it('exporterFromEnv applies every variable, and builds the same exporter as the constructor', () => {
+    const env = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: 'http://c:4318',
+      OTEL_EXPORTER_OTLP_HEADERS: 'api-key=k',
+      OTEL_EXPORTER_OTLP_COMPRESSION: 'gzip',
+      OTEL_EXPORTER_OTLP_TIMEOUT: '2500',
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    };
+    const log = logger();
+    const fromEnv = exporterFromEnv(env, log);
+    expect(fromEnv).toMatchObject({ url: 'http://c:4318/v1/traces', staticHeaders: { 'api-key': 'k' }, gzip: true, timeoutMillis: 2500, encoding: 'json' });
+    expect(fromEnv).toEqual(new OTLPTraceExporter({ env, logger: log }));
+    expect(log.messages).toEqual([]);
   });
 });

@@ -1,54 +1,13 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { gunzipSync } from 'node:zlib';
-import { createTracer, type Tracer } from '@tracewell/core';
-import { OTLPTraceExporter } from '../src';
-import { decodeOtlpRequest as decodeRequest, OtlpResponse as Response } from '@tracewell/conformance';
+import { createTracer } from '@tracewell/core';
+import { OtlpResponse as Response } from '@tracewell/conformance';
+import { OTLPTraceExporter, type OTLPTraceExporterOptions } from '../src';
+import { receiver, tracerWith, type Receiver } from './support/receiver';
 
-interface Received {
-  headers: IncomingMessage['headers'];
-  body: Buffer;
-}
-
-/**
- * A local OTLP/HTTP receiver. `answer(n, res)` may answer request number n itself and return
- * true; otherwise the receiver accepts with 200.
- */
-async function receiver(answer: (n: number, res: ServerResponse) => boolean = () => false) {
-  const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const n = received.push({ headers: req.headers, body: Buffer.concat(chunks) }) - 1;
-      if (answer(n, res) !== true) res.writeHead(200, { 'content-type': 'application/x-protobuf' }).end();
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/traces`,
-    received,
-    spanNames: () =>
-      received.flatMap((r) => {
-        const body = r.headers['content-encoding'] === 'gzip' ? gunzipSync(r.body) : r.body;
-        const decoded = (r.headers['content-type'] === 'application/json' ? JSON.parse(body.toString('utf8')) : decodeRequest(body)) as {
-          resourceSpans: Array<{ scopeSpans: Array<{ spans: Array<{ name: string }> }> }>;
-        };
-        return decoded.resourceSpans.flatMap((rs) => rs.scopeSpans.flatMap((ss) => ss.spans.map((s) => s.name)));
-      }),
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
-  };
-}
-
-function tracerWith(exporter: OTLPTraceExporter): Tracer {
-  return createTracer({ serviceName: 'otlp-test', sampler: 'always_on', exporter, logger: { warn: () => undefined }, batch: { scheduledDelayMillis: 5, initialBackoffMillis: 10, maxBackoffMillis: 20 } });
-}
+/** An exporter configured in code only: these tests must not depend on the developer's environment. */
+const exporterFor = (options: OTLPTraceExporterOptions): OTLPTraceExporter => new OTLPTraceExporter({ env: {}, ...options });
 
 describe('OTLPTraceExporter against a local receiver', () => {
-  let r: Awaited<ReturnType<typeof receiver>> | undefined;
+  let r: Receiver | undefined;
   afterEach(async () => {
     await r?.close();
     r = undefined;
@@ -57,7 +16,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
   it('sends protobuf by default, gzipped on request, with the headers a function returns for each request', async () => {
     r = await receiver();
     let calls = 0;
-    const exporter = new OTLPTraceExporter({ url: r.url, compression: 'gzip', headers: async () => ({ authorization: `Bearer token-${++calls}` }) });
+    const exporter = exporterFor({ url: r.url, compression: 'gzip', headers: async () => ({ authorization: `Bearer token-${++calls}` }) });
     const tracer = tracerWith(exporter);
     tracer.startSpan('first').end();
     await tracer.flush();
@@ -71,7 +30,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
 
   it('sends OTLP/JSON when asked', async () => {
     r = await receiver();
-    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url, encoding: 'json', headers: { 'x-tenant': 'a' } }));
+    const tracer = tracerWith(exporterFor({ url: r.url, encoding: 'json', headers: { 'x-tenant': 'a' } }));
     tracer.startSpan('json span').end();
     await tracer.flush();
     expect(r.received[0]!.headers['content-type']).toBe('application/json');
@@ -85,7 +44,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
       else if (n === 1) res.writeHead(429, { 'retry-after': '0' }).end();
       return n < 2;
     });
-    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url }));
+    const tracer = tracerWith(exporterFor({ url: r.url }));
     for (let i = 0; i < 10; i++) tracer.startSpan(`s${i}`).end();
     await tracer.flush();
     expect(r.received).toHaveLength(3);
@@ -98,7 +57,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
       res.writeHead(400).end();
       return true;
     });
-    const tracer = tracerWith(new OTLPTraceExporter({ url: r.url }));
+    const tracer = tracerWith(exporterFor({ url: r.url }));
     tracer.startSpan('refused').end();
     await tracer.flush();
     expect(r.received).toHaveLength(1);
@@ -107,7 +66,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
 
   it('gives up on a receiver that does not answer within the timeout', async () => {
     r = await receiver(() => true); // never answers
-    const exporter = new OTLPTraceExporter({ url: r.url, timeoutMillis: 100 });
+    const exporter = exporterFor({ url: r.url, timeoutMillis: 100 });
     const tracer = createTracer({ sampler: 'always_on', exporter, logger: { warn: () => undefined }, batch: { scheduledDelayMillis: 5, maxAttempts: 1 } });
     tracer.startSpan('slow').end();
     await tracer.flush();
@@ -121,7 +80,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
       return true;
     });
     const warnings: string[] = [];
-    const exporter = new OTLPTraceExporter({ url: r.url, logger: { warn: (m) => void warnings.push(m) } });
+    const exporter = exporterFor({ url: r.url, logger: { warn: (m) => void warnings.push(m) } });
     const tracer = createTracer({ sampler: 'always_on', exporter, batch: { scheduledDelayMillis: 5 } });
     tracer.startSpan('a').end();
     await tracer.flush();
@@ -134,7 +93,7 @@ describe('OTLPTraceExporter against a local receiver', () => {
   it('retries when the headers function fails (e.g. a token refresh)', async () => {
     r = await receiver();
     let calls = 0;
-    const exporter = new OTLPTraceExporter({
+    const exporter = exporterFor({
       url: r.url,
       headers: () => {
         if (++calls === 1) throw new Error('metadata server unavailable');
@@ -155,6 +114,6 @@ describe('OTLPTraceExporter against a local receiver', () => {
     [{ timeoutMillis: 0 }, /"OTLPTraceExporter.timeoutMillis": expected a positive number/],
     [{ headers: 'x' }, /"OTLPTraceExporter.headers": expected an object of header values or a function/],
   ])('rejects %p at construction', (options, message) => {
-    expect(() => new OTLPTraceExporter(options as never)).toThrow(message);
+    expect(() => exporterFor(options as never)).toThrow(message);
   });
 });
