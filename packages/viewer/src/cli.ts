@@ -3,8 +3,8 @@
 import { parseArgs } from 'node:util';
 import { startViewer } from './viewer-server';
 
-const USAGE = `Usage: tracewell-viewer [--port 4318] [--host 127.0.0.1] [--data FILE] [--max-spans 100000]
-                        [--allow-origin ORIGIN]...
+const USAGE = `Usage: npx @tracewell/viewer [--port 4318] [--host 127.0.0.1] [--data FILE] [--max-spans 100000]
+                             [--allow-origin ORIGIN]...
 
 Receives OTLP/HTTP (POST /v1/traces, JSON or protobuf) and Zipkin v2 (POST /api/v2/spans) and
 shows the traces at http://HOST:PORT/. Point exporters at it:
