@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { startViewer, type RunningViewer } from '../src';
 import { otlpJson } from './support/otlp-bodies';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SPAN = otlpJson('intruder', [{ traceId: 'f'.repeat(32), spanId: '1'.repeat(16), name: 'written by a web page', attributes: [] }]);
 
 /** A raw request, so the test sets Host and Origin as any client could. */
@@ -172,13 +171,9 @@ describe('in a real browser, a page from another origin', () => {
   const servers: Server[] = [];
   let viewer: RunningViewer | undefined;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      // evil.test and rebind.test are the attacker's names; both resolve to this machine, as a
-      // rebinding DNS server would make them.
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1'],
-    });
+    // evil.test and rebind.test are the attacker's names; both resolve to this machine, as a
+    // rebinding DNS server would make them.
+    browser = await launchChromium(['--host-resolver-rules=MAP evil.test 127.0.0.1, MAP rebind.test 127.0.0.1']);
   });
   afterAll(() => browser?.close());
   afterEach(async () => {

@@ -1,22 +1,17 @@
-import { existsSync } from 'node:fs';
 import { createTracer, SimpleSpanProcessor, SpanKind } from '@tracewell/core';
 import { OTLPTraceExporter } from '@tracewell/otlp';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { startViewer, type RunningViewer } from '../src';
 
 // The UI against the real viewer (not the stub): spans sent over OTLP show up as a trace list
 // row and a waterfall in a real headless Chromium.
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('viewer UI on the real server', () => {
   let browser: Browser;
   let viewer: RunningViewer;
   beforeAll(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM} (apt-get install chromium, or set CHROMIUM_PATH)`);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-    });
+    browser = await launchChromium();
     viewer = await startViewer({ port: 0, log: () => undefined });
   });
   afterAll(async () => {

@@ -3,13 +3,13 @@
 // Needs the UI built (`npx tsc -b`, which `npm test` runs first).
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { launchChromium } from './support/chromium';
 import { FIXTURE_TRACES, HOSTILE_STATEMENT, STATS, STATS_TRACE_ID, USERS, USERS_TRACE_ID } from './support/ui-fixtures';
 import { PACKAGE_DIR, UiStubServer } from './support/ui-stub-server';
 
 jest.setTimeout(60_000);
 
-const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
 const ARTIFACTS = join(__dirname, 'artifacts');
 
 let browser: Browser;
@@ -23,18 +23,12 @@ let problems: string[];
 let expectedProblems: RegExp[];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: install it (Debian: apt-get install chromium) or set CHROMIUM_PATH. The UI test needs a real browser and never downloads one.`);
-  }
   if (!existsSync(join(PACKAGE_DIR, 'dist', 'ui', 'app.js'))) {
     throw new Error('packages/viewer/dist/ui/app.js is missing: build first with `npx tsc -b`.');
   }
   stub = new UiStubServer(FIXTURE_TRACES);
   base = await stub.start();
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
