@@ -27,8 +27,32 @@ export const EXPORTER_PACKAGES: Readonly<Record<string, string>> = {
 
 const SUPPORTED = ['none', 'console', ...Object.keys(EXPORTER_PACKAGES)].join(', ');
 
-/** Loads a module by name; `require` by default (tests pass their own). */
+/** Loads a module by name; {@link requireExporterPackage} by default (tests pass their own). */
 export type ModuleLoader = (id: string) => unknown;
+
+/**
+ * Loads one of the {@link EXPORTER_PACKAGES}. Each `require` is a literal inside this `try`, so a
+ * bundler (esbuild, webpack) bundles the exporter packages that are installed and leaves the
+ * others as a `require` that fails at run time: a bundled service exports exactly as it does
+ * unbundled. A computed `require(id)` was invisible to bundlers, so a bundle exported nothing.
+ */
+function requireExporterPackage(id: string): unknown {
+  try {
+    switch (id) {
+      case '@tracewell/otlp':
+        return require('@tracewell/otlp');
+      case '@tracewell/zipkin':
+        return require('@tracewell/zipkin');
+      case '@tracewell/cloud-trace':
+        return require('@tracewell/cloud-trace');
+      default:
+        throw Object.assign(new Error(`Cannot find module '${id}'`), { code: 'MODULE_NOT_FOUND' });
+    }
+  } catch (error) {
+    // Rethrown as is: load() tells a missing package from one that failed to load.
+    throw error;
+  }
+}
 
 function isMissing(error: unknown, id: string): boolean {
   const e = error as { code?: unknown; message?: unknown } | null;
@@ -69,7 +93,7 @@ function load(name: string, env: Environment, logger: Logger, loader: ModuleLoad
  * package to install when it is not). Unset: `otlp` when `@tracewell/otlp` is installed,
  * otherwise none, silently.
  */
-export function exportersFromEnv(env: Environment, logger: Logger, loader: ModuleLoader = require): LoadedExporter[] {
+export function exportersFromEnv(env: Environment, logger: Logger, loader: ModuleLoader = requireExporterPackage): LoadedExporter[] {
   const raw = env.OTEL_TRACES_EXPORTER?.trim();
   if (raw === undefined || raw === '') {
     const otlp = load('otlp', env, logger, loader, false);
