@@ -58,9 +58,12 @@ it('every published package: attw finds no problem in any resolution mode, publi
   expect(problems).toEqual(Object.fromEntries(published.map((name) => [name, []])));
 });
 
-it('an ESM and a CommonJS application type-check against the built declarations (strict, node16)', async () => {
+it.each([
+  ['an ESM and a CommonJS application (strict, node16)', 'tsconfig.json'],
+  ['the ESM application under bundler resolution', 'tsconfig.bundler.json'],
+])('%s type-checks against the built declarations', async (_name, config) => {
   const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
-  const output = await run(process.execPath, [tsc, '-p', join(__dirname, 'fixtures'), '--pretty', 'false'], { cwd: root, maxBuffer: MAX_BUFFER })
+  const output = await run(process.execPath, [tsc, '-p', join(__dirname, 'fixtures', config), '--pretty', 'false'], { cwd: root, maxBuffer: MAX_BUFFER })
     .then(({ stdout }) => stdout, (error: ExecFailure) => `${error.stdout ?? ''}${error.stderr ?? ''}`);
   // skipLibCheck is off so that our declarations are checked too; an error inside a third-party
   // package's types (today @types/koa against content-disposition's own types) is not ours.
