@@ -17,6 +17,7 @@ export const {
   ErrorCodes,
   TracewellConfigError,
   invalidOption,
+  urlForMessages,
   createTracer,
   recordError,
   DEFAULT_UPSTREAM_SAMPLED_PER_SECOND,

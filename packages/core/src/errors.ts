@@ -1,3 +1,5 @@
+import { urlForMessages } from './url-for-messages';
+
 /**
  * Codes of the errors Tracewell throws. Only configuration errors are thrown, and only at
  * construction; every code is documented in docs/errors.md (a test keeps the two in sync).
@@ -24,7 +26,11 @@ export class TracewellConfigError extends TypeError {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 60)}…` : value);
+  if (typeof value === 'string') {
+    // A URL is shown without user info, query or fragment: that is where credentials live.
+    const shown = value.includes('://') ? urlForMessages(value) : value;
+    return JSON.stringify(shown.length > 60 ? `${shown.slice(0, 60)}…` : shown);
+  }
   if (typeof value === 'function') return 'a function';
   if (Array.isArray(value)) return 'an array';
   if (value === null) return 'null';
@@ -33,7 +39,8 @@ function describe(value: unknown): string {
 }
 
 /**
- * The error for an invalid option. Never includes object contents: options may hold credentials.
+ * The error for an invalid option. Never includes object contents or a URL's user info, query
+ * or fragment: options may hold credentials.
  *
  * @param option - the option's path, e.g. `limits.attributeCountLimit`
  * @param accepted - what is accepted, e.g. `a non-negative integer`

@@ -16,6 +16,7 @@ export type { Logger } from './logger';
 export { consoleLogger } from './logger';
 export { RateLimitedWarnings } from './diagnostics';
 export { ErrorCodes, TracewellConfigError, invalidOption } from './errors';
+export { urlForMessages } from './url-for-messages';
 export type { ErrorCode } from './errors';
 
 export { createTracer, recordError, DEFAULT_UPSTREAM_SAMPLED_PER_SECOND } from './tracer';

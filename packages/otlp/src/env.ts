@@ -1,7 +1,7 @@
 // The one place @tracewell/otlp reads the environment (STYLE practice 7): OpenTelemetry's
 // OTEL_EXPORTER_OTLP_* variables, as the OTLP exporter specification defines them.
 // https://opentelemetry.io/docs/specs/otel/protocol/exporter/
-import type { Environment, Logger } from '@tracewell/core';
+import { urlForMessages, type Environment, type Logger } from '@tracewell/core';
 import type { OTLPTraceExporterOptions } from './otlp-trace-exporter';
 
 function read(env: Environment, name: string): string | undefined {
@@ -51,17 +51,6 @@ function endpointProblem(value: string): string | undefined {
   return value.includes('://') ? `has the scheme ${url.protocol}, expected http: or https:` : 'has no http:// or https:// in front';
 }
 
-/**
- * A refused endpoint as it may appear in a warning: without user info, query or fragment (where
- * credentials and tokens live), and cut when long. Works on values that are not URLs at all.
- */
-function endpointForMessages(value: string): string {
-  let text = value.replace(/[?#][\s\S]*$/, '');
-  const at = text.lastIndexOf('@');
-  if (at >= 0) text = `${/^[a-z][a-z0-9+.-]*:\/\//i.exec(text)?.[0] ?? ''}…@${text.slice(at + 1)}`;
-  return text.length > 100 ? `${text.slice(0, 100)}…` : text;
-}
-
 /** The options the variables can set, validated; `headers` is always a plain object. */
 export interface OtlpEnvOptions {
   url?: string;
@@ -100,7 +89,7 @@ export function otlpEnvDefaults(env: Environment, warn: (message: string) => voi
     if (endpoint !== undefined) {
       const problem = endpointProblem(endpoint.value);
       if (problem !== undefined) {
-        refusedEndpoint = `${endpoint.name}: ${JSON.stringify(endpointForMessages(endpoint.value))} ${problem}; exporting nothing (every export fails) until it is fixed`;
+        refusedEndpoint = `${endpoint.name}: ${JSON.stringify(urlForMessages(endpoint.value))} ${problem}; exporting nothing (every export fails) until it is fixed`;
         warn(refusedEndpoint);
       } else if (endpoint.name === 'OTEL_EXPORTER_OTLP_TRACES_ENDPOINT') {
         options.url = endpoint.value;

@@ -116,4 +116,8 @@ describe('OTLPTraceExporter against a local receiver', () => {
   ])('rejects %p at construction', (options, message) => {
     expect(() => exporterFor(options as never)).toThrow(message);
   });
+
+  it('names a refused url without its credentials or query', () => {
+    expect(() => exporterFor({ url: 'ftp://me:s3cret@collector/v1/traces?token=t0ken' })).toThrow('got "ftp://…@collector/v1/traces"');
+  });
 });

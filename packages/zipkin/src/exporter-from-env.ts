@@ -1,5 +1,4 @@
-import type { Environment, Logger } from '@tracewell/core';
-import { urlForMessages } from './url-for-messages';
+import { urlForMessages, type Environment, type Logger } from '@tracewell/core';
 import { DEFAULT_ZIPKIN_TIMEOUT_MILLIS, DEFAULT_ZIPKIN_URL, ZipkinExporter, type ZipkinExporterOptions } from './zipkin-exporter';
 
 const ENDPOINT = 'OTEL_EXPORTER_ZIPKIN_ENDPOINT';

@@ -4,13 +4,13 @@ import {
   invalidOption,
   RateLimitedWarnings,
   sendHttpExport,
+  urlForMessages,
   type ExportOptions,
   type ExportResult,
   type Logger,
   type ReadableSpan,
   type SpanExporter,
 } from '@tracewell/core';
-import { urlForMessages } from './url-for-messages';
 import { toZipkinSpan } from './zipkin-span';
 
 /**

@@ -46,7 +46,7 @@ describe('exporterFromEnv', () => {
   it.each([
     ['OTEL_EXPORTER_ZIPKIN_ENDPOINT', 'not a url', 'OTEL_EXPORTER_ZIPKIN_ENDPOINT: expected an http: or https: URL, got "not a url"; using http://localhost:9411/api/v2/spans'],
     ['OTEL_EXPORTER_ZIPKIN_ENDPOINT', 'zipkin:9411', 'OTEL_EXPORTER_ZIPKIN_ENDPOINT: expected an http: or https: URL, got "zipkin:9411"; using http://localhost:9411/api/v2/spans'],
-    ['OTEL_EXPORTER_ZIPKIN_ENDPOINT', 'ftp://me:s3cret@zipkin/api/v2/spans?token=t', 'OTEL_EXPORTER_ZIPKIN_ENDPOINT: expected an http: or https: URL, got "ftp://zipkin/api/v2/spans"; using http://localhost:9411/api/v2/spans'],
+    ['OTEL_EXPORTER_ZIPKIN_ENDPOINT', 'ftp://me:s3cret@zipkin/api/v2/spans?token=t', 'OTEL_EXPORTER_ZIPKIN_ENDPOINT: expected an http: or https: URL, got "ftp://…@zipkin/api/v2/spans"; using http://localhost:9411/api/v2/spans'],
     ['OTEL_EXPORTER_ZIPKIN_TIMEOUT', 'abc', 'OTEL_EXPORTER_ZIPKIN_TIMEOUT: expected a positive integer (milliseconds), got "abc"; using 10000'],
     ['OTEL_EXPORTER_ZIPKIN_TIMEOUT', '0', 'OTEL_EXPORTER_ZIPKIN_TIMEOUT: expected a positive integer (milliseconds), got "0"; using 10000'],
     ['OTEL_EXPORTER_ZIPKIN_TIMEOUT', '-5', 'OTEL_EXPORTER_ZIPKIN_TIMEOUT: expected a positive integer (milliseconds), got "-5"; using 10000'],
