@@ -2,6 +2,7 @@ import {
   consoleLogger,
   currentSpan,
   invalidOption,
+  isHttpUrl,
   RateLimitedWarnings,
   sendHttpExport,
   type ExportOptions,
@@ -51,13 +52,7 @@ const TRACE_APPEND = 'https://www.googleapis.com/auth/trace.append';
 const CLOUD_PLATFORM = 'https://www.googleapis.com/auth/cloud-platform';
 
 function checkUrl(value: string, option: string): string {
-  let protocol: string | undefined;
-  try {
-    protocol = new URL(value).protocol;
-  } catch {
-    protocol = undefined;
-  }
-  if (protocol !== 'http:' && protocol !== 'https:') throw invalidOption(option, 'an http: or https: URL', value);
+  if (!isHttpUrl(value)) throw invalidOption(option, 'an http: or https: URL', value);
   return value.replace(/\/+$/, '');
 }
 

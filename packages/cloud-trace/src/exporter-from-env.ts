@@ -1,4 +1,4 @@
-import type { Environment, Logger } from '@tracewell/core';
+import { readEnv, safeWarn, type Environment, type Logger } from '@tracewell/core';
 import { CloudTraceExporter, CLOUD_TRACE_BATCH_DEFAULTS } from './cloud-trace-exporter';
 
 /**
@@ -11,15 +11,11 @@ import { CloudTraceExporter, CLOUD_TRACE_BATCH_DEFAULTS } from './cloud-trace-ex
  * // OTEL_TRACES_EXPORTER=cloud-trace node app.js   (on Cloud Run: nothing else to set)
  */
 export function exporterFromEnv(env: Environment, logger: Logger): CloudTraceExporter {
-  const raw = env.TRACEWELL_CLOUD_TRACE_PROTOCOL?.trim().toLowerCase();
+  const raw = readEnv(env, 'TRACEWELL_CLOUD_TRACE_PROTOCOL')?.toLowerCase();
   let protocol: 'cloudtrace-v2' | 'otlp' = 'cloudtrace-v2';
   if (raw === 'otlp') protocol = 'otlp';
-  else if (raw !== undefined && raw !== '' && raw !== 'cloudtrace-v2') {
-    try {
-      logger.warn(`TRACEWELL_CLOUD_TRACE_PROTOCOL: expected cloudtrace-v2 or otlp, got ${JSON.stringify(raw)}; using cloudtrace-v2`);
-    } catch {
-      // never let a logger break configuration
-    }
+  else if (raw !== undefined && raw !== 'cloudtrace-v2') {
+    safeWarn(logger, `TRACEWELL_CLOUD_TRACE_PROTOCOL: expected cloudtrace-v2 or otlp, got ${JSON.stringify(raw)}; using cloudtrace-v2`);
   }
   return new CloudTraceExporter({ protocol, logger });
 }

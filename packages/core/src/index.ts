@@ -13,10 +13,11 @@ export type { SpanLimits } from './limits';
 export { DEFAULT_SPAN_LIMITS } from './limits';
 export type { Resource } from './resource';
 export type { Logger } from './logger';
-export { consoleLogger } from './logger';
+export { consoleLogger, safeWarn } from './logger';
 export { RateLimitedWarnings } from './diagnostics';
 export { ErrorCodes, TracewellConfigError, invalidOption } from './errors';
 export { urlForMessages } from './url-for-messages';
+export { httpUrlProblem, isHttpUrl } from './http/http-url';
 export type { ErrorCode } from './errors';
 
 export { createTracer, recordError, DEFAULT_UPSTREAM_SAMPLED_PER_SECOND } from './tracer';
@@ -29,6 +30,7 @@ export { getTracer, setGlobalTracer, currentSpan } from './global';
 export { traceLogFields } from './log-fields';
 export type { TraceLogFields } from './log-fields';
 export { tracerOptionsFromEnv } from './config/env';
+export { firstEnv, readEnv } from './config/env-reader';
 export type { Environment } from './config/env';
 
 export type { ContextManager } from './context/context-manager';

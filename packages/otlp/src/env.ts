@@ -1,22 +1,9 @@
 // The one place @tracewell/otlp reads the environment (STYLE practice 7): OpenTelemetry's
 // OTEL_EXPORTER_OTLP_* variables, as the OTLP exporter specification defines them.
 // https://opentelemetry.io/docs/specs/otel/protocol/exporter/
-import { urlForMessages, type Environment, type Logger } from '@tracewell/core';
+import { firstEnv, httpUrlProblem, readEnv, safeWarn, urlForMessages, type Environment, type Logger } from '@tracewell/core';
 import type { OTLPTraceExporterOptions } from './otlp-trace-exporter';
 
-function read(env: Environment, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value === undefined || value === '' ? undefined : value;
-}
-
-/** The first set variable of `names` (signal-specific first), with its name. */
-function first(env: Environment, names: readonly string[]): { name: string; value: string } | undefined {
-  for (const name of names) {
-    const value = read(env, name);
-    if (value !== undefined) return { name, value };
-  }
-  return undefined;
-}
 
 /** Parses `key=value,key2=value2` (values percent-decoded), as the OTLP exporter spec defines. */
 function parseHeaders(variable: string, raw: string, warn: (message: string) => void): Record<string, string> {
@@ -36,19 +23,6 @@ function parseHeaders(variable: string, raw: string, warn: (message: string) => 
     }
   }
   return headers;
-}
-
-/** Why `value` is not an http(s) URL, or undefined when it is one. */
-function endpointProblem(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'is not a URL';
-  }
-  if (url.protocol === 'http:' || url.protocol === 'https:') return undefined;
-  // "collector:4318" parses, with the scheme "collector:": say what is missing rather than that.
-  return value.includes('://') ? `has the scheme ${url.protocol}, expected http: or https:` : 'has no http:// or https:// in front';
 }
 
 /** The options the variables can set, validated; `headers` is always a plain object. */
@@ -85,9 +59,9 @@ export function otlpEnvDefaults(env: Environment, warn: (message: string) => voi
   if (explicit.url === undefined) {
     // The traces variable is what the user said for traces: when it is invalid, the general
     // one is not a fallback (nor is the default address: spans would go where nobody said).
-    const endpoint = first(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
+    const endpoint = firstEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_ENDPOINT', 'OTEL_EXPORTER_OTLP_ENDPOINT']);
     if (endpoint !== undefined) {
-      const problem = endpointProblem(endpoint.value);
+      const problem = httpUrlProblem(endpoint.value);
       if (problem !== undefined) {
         refusedEndpoint = `${endpoint.name}: ${JSON.stringify(urlForMessages(endpoint.value))} ${problem}; exporting nothing (every export fails) until it is fixed`;
         warn(refusedEndpoint);
@@ -99,8 +73,8 @@ export function otlpEnvDefaults(env: Environment, warn: (message: string) => voi
     }
   }
 
-  const general = read(env, 'OTEL_EXPORTER_OTLP_HEADERS');
-  const specific = read(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS');
+  const general = readEnv(env, 'OTEL_EXPORTER_OTLP_HEADERS');
+  const specific = readEnv(env, 'OTEL_EXPORTER_OTLP_TRACES_HEADERS');
   if (general !== undefined || specific !== undefined) {
     options.headers = {
       ...(general === undefined ? {} : parseHeaders('OTEL_EXPORTER_OTLP_HEADERS', general, warn)),
@@ -108,20 +82,20 @@ export function otlpEnvDefaults(env: Environment, warn: (message: string) => voi
     };
   }
 
-  const compression = explicit.compression === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']) : undefined;
+  const compression = explicit.compression === undefined ? firstEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_COMPRESSION', 'OTEL_EXPORTER_OTLP_COMPRESSION']) : undefined;
   if (compression !== undefined) {
     const value = compression.value.toLowerCase();
     if (value === 'gzip' || value === 'none') options.compression = value;
     else warn(`${compression.name}: expected gzip or none, got ${JSON.stringify(compression.value)}; using none`);
   }
 
-  const timeout = explicit.timeoutMillis === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']) : undefined;
+  const timeout = explicit.timeoutMillis === undefined ? firstEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_TIMEOUT', 'OTEL_EXPORTER_OTLP_TIMEOUT']) : undefined;
   if (timeout !== undefined) {
     if (/^[0-9]{1,9}$/.test(timeout.value) && Number(timeout.value) > 0) options.timeoutMillis = Number(timeout.value);
     else warn(`${timeout.name}: expected a positive number of milliseconds, got ${JSON.stringify(timeout.value)}; using 10000`);
   }
 
-  const protocol = explicit.encoding === undefined ? first(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) : undefined;
+  const protocol = explicit.encoding === undefined ? firstEnv(env, ['OTEL_EXPORTER_OTLP_TRACES_PROTOCOL', 'OTEL_EXPORTER_OTLP_PROTOCOL']) : undefined;
   if (protocol !== undefined) {
     if (protocol.value === 'http/protobuf') options.encoding = 'protobuf';
     else if (protocol.value === 'http/json') options.encoding = 'json';
@@ -130,15 +104,9 @@ export function otlpEnvDefaults(env: Environment, warn: (message: string) => voi
   return refusedEndpoint === undefined ? { options } : { options, refusedEndpoint };
 }
 
-/** A warning function that a broken logger cannot break. */
-export function safeWarn(logger: Logger): (message: string) => void {
-  return (message) => {
-    try {
-      logger.warn(message);
-    } catch {
-      // a broken logger must not break configuration
-    }
-  };
+/** A warn function over `logger` that a broken logger cannot make throw. */
+export function guardedWarn(logger: Logger): (message: string) => void {
+  return (message) => safeWarn(logger, message);
 }
 
 /**
@@ -155,5 +123,5 @@ export function safeWarn(logger: Logger): (message: string) => void {
  * const options = otlpOptionsFromEnv(process.env, console); // e.g. { url: 'http://collector:4318/v1/traces' }
  */
 export function otlpOptionsFromEnv(env: Environment, logger: Logger): OTLPTraceExporterOptions {
-  return otlpEnvDefaults(env, safeWarn(logger), {}).options;
+  return otlpEnvDefaults(env, guardedWarn(logger), {}).options;
 }

@@ -3,6 +3,7 @@ import { gzip } from 'node:zlib';
 import {
   consoleLogger,
   invalidOption,
+  isHttpUrl,
   RateLimitedWarnings,
   sendHttpExport,
   VERSION,
@@ -15,7 +16,7 @@ import {
   type ReadableSpan,
   type SpanExporter,
 } from '@tracewell/core';
-import { otlpEnvDefaults, safeWarn } from './env';
+import { guardedWarn, otlpEnvDefaults } from './env';
 import { toOtlpJson } from './json-encoding';
 import type { InstrumentationScope } from './otlp-model';
 import { partialSuccessFromJson, partialSuccessFromProtobuf } from './partial-success';
@@ -125,14 +126,8 @@ export class OTLPTraceExporter implements SpanExporter {
     if (options === null || typeof options !== 'object') throw invalidOption('OTLPTraceExporter(options)', 'an object', options);
     // Explicit options are validated first and throw (configuration errors, STYLE practice 3);
     // the environment only fills in what they leave out, and never throws.
-    if (options.url !== undefined) {
-      let protocol: string | undefined;
-      try {
-        protocol = new URL(options.url).protocol;
-      } catch {
-        protocol = undefined;
-      }
-      if (protocol !== 'http:' && protocol !== 'https:') throw invalidOption('OTLPTraceExporter.url', 'an http: or https: URL', options.url);
+    if (options.url !== undefined && !isHttpUrl(options.url)) {
+      throw invalidOption('OTLPTraceExporter.url', 'an http: or https: URL', options.url);
     }
     const { headers } = options;
     if (headers !== undefined && typeof headers !== 'function' && (headers === null || typeof headers !== 'object')) {
@@ -155,7 +150,7 @@ export class OTLPTraceExporter implements SpanExporter {
     }
     const logger = options.logger ?? consoleLogger;
 
-    const fromEnv = otlpEnvDefaults(options.env ?? process.env, safeWarn(logger), options);
+    const fromEnv = otlpEnvDefaults(options.env ?? process.env, guardedWarn(logger), options);
     const envOptions = fromEnv.options;
     const { encoding = envOptions.encoding ?? 'protobuf', compression = envOptions.compression ?? 'none', timeoutMillis = envOptions.timeoutMillis ?? 10_000 } = options;
     if (fromEnv.refusedEndpoint !== undefined) {

@@ -1,21 +1,8 @@
-import { urlForMessages, type Environment, type Logger } from '@tracewell/core';
+import { isHttpUrl, readEnv, safeWarn, urlForMessages, type Environment, type Logger } from '@tracewell/core';
 import { DEFAULT_ZIPKIN_TIMEOUT_MILLIS, DEFAULT_ZIPKIN_URL, ZipkinExporter, type ZipkinExporterOptions } from './zipkin-exporter';
 
 const ENDPOINT = 'OTEL_EXPORTER_ZIPKIN_ENDPOINT';
 const TIMEOUT = 'OTEL_EXPORTER_ZIPKIN_TIMEOUT';
-
-function value(env: Environment, name: string): string | undefined {
-  const raw = env[name]?.trim();
-  return raw === undefined || raw === '' ? undefined : raw;
-}
-
-function warn(logger: Logger, message: string): void {
-  try {
-    logger.warn(message);
-  } catch {
-    // A broken logger must not stop the exporter from being built.
-  }
-}
 
 /**
  * Builds a {@link ZipkinExporter} from OpenTelemetry's Zipkin variables; this is what
@@ -38,23 +25,17 @@ export function exporterFromEnv(env: Environment, logger: Logger): ZipkinExporte
   const options: ZipkinExporterOptions = {};
   if (logger !== null && typeof logger === 'object' && typeof logger.warn === 'function') options.logger = logger;
 
-  const endpoint = value(env, ENDPOINT);
+  const endpoint = readEnv(env, ENDPOINT);
   if (endpoint !== undefined) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    if (url !== undefined && (url.protocol === 'http:' || url.protocol === 'https:')) options.url = url;
-    else warn(logger, `${ENDPOINT}: expected an http: or https: URL, got ${JSON.stringify(urlForMessages(endpoint))}; using ${DEFAULT_ZIPKIN_URL}`);
+    if (isHttpUrl(endpoint)) options.url = new URL(endpoint);
+    else safeWarn(logger, `${ENDPOINT}: expected an http: or https: URL, got ${JSON.stringify(urlForMessages(endpoint))}; using ${DEFAULT_ZIPKIN_URL}`);
   }
 
-  const timeout = value(env, TIMEOUT);
+  const timeout = readEnv(env, TIMEOUT);
   if (timeout !== undefined) {
     // OpenTelemetry's timeout variables are integers in milliseconds.
     if (/^[0-9]{1,15}$/.test(timeout) && Number(timeout) > 0) options.timeoutMillis = Number(timeout);
-    else warn(logger, `${TIMEOUT}: expected a positive integer (milliseconds), got ${JSON.stringify(timeout)}; using ${DEFAULT_ZIPKIN_TIMEOUT_MILLIS}`);
+    else safeWarn(logger, `${TIMEOUT}: expected a positive integer (milliseconds), got ${JSON.stringify(timeout)}; using ${DEFAULT_ZIPKIN_TIMEOUT_MILLIS}`);
   }
 
   return new ZipkinExporter(options);

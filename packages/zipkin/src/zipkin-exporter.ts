@@ -3,6 +3,7 @@ import {
   consoleLogger,
   invalidOption,
   RateLimitedWarnings,
+  isHttpUrl,
   sendHttpExport,
   urlForMessages,
   type ExportOptions,
@@ -62,16 +63,8 @@ const MAX_DETAIL_CHARS = 200;
 
 function resolveUrl(value: unknown): URL {
   if (value === undefined) return new URL(DEFAULT_ZIPKIN_URL);
-  let url: URL | undefined;
-  if (value instanceof URL) url = new URL(value.href);
-  else if (typeof value === 'string') {
-    try {
-      url = new URL(value);
-    } catch {
-      url = undefined;
-    }
-  }
-  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+  const url = (typeof value === 'string' || value instanceof URL) && isHttpUrl(value) ? new URL(value) : undefined;
+  if (url === undefined) {
     // Never echo credentials: see urlForMessages.
     throw invalidOption('ZipkinExporter.url', 'an http: or https: URL such as http://localhost:9411/api/v2/spans', typeof value === 'string' || value instanceof URL ? urlForMessages(value) : value);
   }

@@ -7,6 +7,7 @@ import { isPropagatorName, PROPAGATOR_NAMES } from '../propagation/propagators-o
 import type { PropagatorName } from '../propagation/propagator';
 import { isSamplerName, SAMPLER_NAMES, samplerArgumentDescription, samplerFromName, samplerTakesArgument } from '../sampling/builtin-samplers';
 import type { TracerOptions } from '../tracer';
+import { readEnv } from './env-reader';
 import type { Environment } from './environment';
 
 export type { Environment } from './environment';
@@ -24,13 +25,6 @@ const LIMIT_VARIABLES: ReadonlyArray<readonly [string, keyof SpanLimits]> = [
   ['OTEL_SPAN_EVENT_COUNT_LIMIT', 'eventCountLimit'],
   ['OTEL_SPAN_LINK_COUNT_LIMIT', 'linkCountLimit'],
 ];
-
-function value(env: Environment, name: string): string | undefined {
-  const raw = env[name];
-  if (raw === undefined) return undefined;
-  const trimmed = raw.trim();
-  return trimmed === '' ? undefined : trimmed;
-}
 
 /** Parses `OTEL_RESOURCE_ATTRIBUTES` (`key=value,...`, values percent-encoded, per the OpenTelemetry spec). */
 function parseResourceAttributes(raw: string, warn: (message: string) => void): AttributesInput {
@@ -69,12 +63,12 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
   const warn = (message: string): void => safeWarn(logger, message);
   const options: TracerOptions = {};
 
-  const serviceName = value(env, 'OTEL_SERVICE_NAME');
+  const serviceName = readEnv(env, 'OTEL_SERVICE_NAME');
   if (serviceName !== undefined) options.serviceName = serviceName;
-  const resource = value(env, 'OTEL_RESOURCE_ATTRIBUTES');
+  const resource = readEnv(env, 'OTEL_RESOURCE_ATTRIBUTES');
   if (resource !== undefined) options.resource = parseResourceAttributes(resource, warn);
 
-  const propagators = value(env, 'OTEL_PROPAGATORS');
+  const propagators = readEnv(env, 'OTEL_PROPAGATORS');
   if (propagators !== undefined) {
     const names = propagators.split(',').map((n) => n.trim().toLowerCase()).filter((n) => n !== '');
     const known = names.filter(isPropagatorName) as PropagatorName[];
@@ -87,8 +81,8 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
     }
   }
 
-  const sampler = value(env, 'OTEL_TRACES_SAMPLER');
-  const samplerArg = value(env, 'OTEL_TRACES_SAMPLER_ARG');
+  const sampler = readEnv(env, 'OTEL_TRACES_SAMPLER');
+  const samplerArg = readEnv(env, 'OTEL_TRACES_SAMPLER_ARG');
   if (sampler !== undefined) {
     const name = sampler.toLowerCase();
     if (!isSamplerName(name)) {
@@ -106,7 +100,7 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
     }
   }
 
-  const disabled = value(env, 'OTEL_SDK_DISABLED');
+  const disabled = readEnv(env, 'OTEL_SDK_DISABLED');
   if (disabled !== undefined) {
     const flag = disabled.toLowerCase();
     // OpenTelemetry's rule: only "true" disables. Disabled means nothing records; context still propagates.
@@ -119,7 +113,7 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
 
   const limits: SpanLimits = {};
   for (const [variable, key] of LIMIT_VARIABLES) {
-    const raw = value(env, variable);
+    const raw = readEnv(env, variable);
     if (raw === undefined) continue;
     if (/^[0-9]{1,15}$/.test(raw)) limits[key] = Number(raw);
     else warn(`${variable}: expected a non-negative integer, got ${JSON.stringify(raw)}; using ${DEFAULT_SPAN_LIMITS[key]}`);
@@ -128,7 +122,7 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
 
   const batch: BatchSpanProcessorOptions = {};
   for (const [variable, key] of BATCH_VARIABLES) {
-    const raw = value(env, variable);
+    const raw = readEnv(env, variable);
     if (raw === undefined) continue;
     if (/^[0-9]{1,15}$/.test(raw) && Number(raw) > 0) batch[key] = Number(raw);
     else warn(`${variable}: expected a positive integer, got ${JSON.stringify(raw)}; using ${DEFAULT_BATCH_OPTIONS[key]}`);
@@ -143,7 +137,7 @@ export function tracerOptionsFromEnv(env: Environment, logger: Logger, loader?: 
   const exporters = exportersFromEnv(env, logger, loader);
   // OTEL_TRACES_EXPORTER set but giving no exporter: `none` on purpose, or a problem the loader
   // already warned about. No processors, then, and no second "not exported" warning per tracer.
-  if (exporters.length === 0 && value(env, 'OTEL_TRACES_EXPORTER') !== undefined) options.spanProcessors = [];
+  if (exporters.length === 0 && readEnv(env, 'OTEL_TRACES_EXPORTER') !== undefined) options.spanProcessors = [];
   if (exporters.length === 1) {
     const [{ exporter, batchDefaults }] = exporters as [LoadedExporter];
     options.exporter = exporter;
