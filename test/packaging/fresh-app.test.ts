@@ -46,8 +46,7 @@ afterAll(async () => {
 
 /** The environment an app gets: only what a user would set, pointed at the test's viewer. */
 function appEnv(service: string): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, HOME: process.env.HOME, OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: viewer.url };
-  return env;
+  return { PATH: process.env.PATH, HOME: process.env.HOME, OTEL_SERVICE_NAME: service, OTEL_EXPORTER_OTLP_ENDPOINT: viewer.url };
 }
 
 /** Runs a script that prints a trace id and exits; returns the id. */

@@ -4,7 +4,6 @@
 import { firstEnv, httpUrlProblem, readEnv, safeWarn, urlForMessages, type Environment, type Logger } from '@tracewell/core';
 import type { OTLPTraceExporterOptions } from './otlp-trace-exporter';
 
-
 /** Parses `key=value,key2=value2` (values percent-decoded), as the OTLP exporter spec defines. */
 function parseHeaders(variable: string, raw: string, warn: (message: string) => void): Record<string, string> {
   const headers: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import type { StoredSpan, StoredValue } from './stored-span';
+import { HEX16, HEX32, type StoredSpan, type StoredValue } from './stored-span';
 
 // Checks that a line read back from the data file is a span the store can hold. The file is
 // ours, but it may be cut short by a crash, written by another version or edited by hand: a
@@ -6,8 +6,6 @@ import type { StoredSpan, StoredValue } from './stored-span';
 
 const KINDS = new Set(['SERVER', 'CLIENT', 'INTERNAL', 'PRODUCER', 'CONSUMER']);
 const CODES = new Set(['UNSET', 'OK', 'ERROR']);
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

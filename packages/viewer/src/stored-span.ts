@@ -27,8 +27,10 @@ export class BadRequest extends Error {
   }
 }
 
-const HEX32 = /^[0-9a-f]{32}$/;
-const HEX16 = /^[0-9a-f]{16}$/;
+/** A stored trace id: 32 lowercase hex digits. */
+export const HEX32 = /^[0-9a-f]{32}$/;
+/** A stored span id: 16 lowercase hex digits. */
+export const HEX16 = /^[0-9a-f]{16}$/;
 
 /** Normalizes an id: lowercase hex of the right length (64-bit trace ids left-padded), or throws BadRequest. */
 export function normalizeId(value: string, kind: 'trace' | 'span', where: string): string {
