@@ -3,7 +3,7 @@
 // Kept out: src/ and test/, build state (.tsbuildinfo holds this machine's paths), and source
 // and declaration maps (they point at src/, which is not shipped).
 
-const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^index\.mjs$/, /^dist\/.+\.(js|d\.ts|d\.mts)$/];
+const SHIPPED = [/^package\.json$/, /^README\.md$/, /^LICENSE$/, /^dist\/.+\.(js|d\.ts|d\.mts)$/];
 
 /** Every file the manifest points at: main, types, bin and each `exports` target. */
 function entryFiles(manifest) {
@@ -25,13 +25,15 @@ function entryFiles(manifest) {
  * @returns {string[]}
  */
 function tarballProblems(manifest, files) {
-  // A plain file named in `files` (the viewer's ui/index.html) is shipped on purpose.
-  const named = new Set((manifest.files ?? []).filter((entry) => !entry.startsWith('!') && !entry.includes('*')));
+  // A plain file named in `files` (the viewer's ui/index.html) is shipped on purpose, and so is
+  // every file the manifest points at (the ESM entries: index.mjs, instrumentation.mjs, ...).
+  const entries = entryFiles(manifest);
+  const named = new Set([...(manifest.files ?? []).filter((entry) => !entry.startsWith('!') && !entry.includes('*')), ...entries]);
   const have = new Set(files);
   const problems = files
     .filter((file) => !named.has(file) && !SHIPPED.some((pattern) => pattern.test(file)))
     .map((file) => `ships ${file}: neither code that runs, its types, README nor LICENSE`);
-  const required = ['package.json', 'README.md', 'LICENSE', ...entryFiles(manifest)];
+  const required = ['package.json', 'README.md', 'LICENSE', ...entries];
   for (const file of required) if (!have.has(file)) problems.push(`does not ship ${file}`);
   return problems;
 }

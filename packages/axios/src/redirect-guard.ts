@@ -1,4 +1,4 @@
-import type { ClientTracing } from '@tracewell/core';
+import type { ClientTracing } from '@tracewell/core/instrumentation';
 import type { InternalAxiosRequestConfig } from 'axios';
 
 // axios's http adapter follows redirects with follow-redirects, which copies the request's

@@ -1,4 +1,5 @@
-import { ClientTracing, invalidOption, type ClientTracingOptions, type Span } from '@tracewell/core';
+import type { Span } from '@tracewell/core';
+import { ClientTracing, invalidOption, type ClientTracingOptions } from '@tracewell/core/instrumentation';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
 import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
 import { guardRedirects, removeRedirectGuard } from './redirect-guard';

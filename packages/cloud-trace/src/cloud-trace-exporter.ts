@@ -1,17 +1,5 @@
-import {
-  consoleLogger,
-  currentSpan,
-  invalidOption,
-  isHttpUrl,
-  RateLimitedWarnings,
-  sendHttpExport,
-  type ExportOptions,
-  type ExportResult,
-  type Logger,
-  type ReadableSpan,
-  type Span,
-  type SpanExporter,
-} from '@tracewell/core';
+import { consoleLogger, currentSpan, type ExportOptions, type ExportResult, type Logger, type ReadableSpan, type Span, type SpanExporter } from '@tracewell/core';
+import { invalidOption, isHttpUrl, RateLimitedWarnings, sendHttpExport } from '@tracewell/core/exporter';
 import { OTLPTraceExporter } from '@tracewell/otlp';
 import type { AuthClient, GoogleAuthOptions } from 'google-auth-library';
 import { toCloudTraceSpan } from './cloud-trace-span';

@@ -1,4 +1,5 @@
-import { readEnv, safeWarn, type Environment, type Logger } from '@tracewell/core';
+import type { Environment, Logger } from '@tracewell/core';
+import { readEnv, safeWarn } from '@tracewell/core/exporter';
 import { CloudTraceExporter, CLOUD_TRACE_BATCH_DEFAULTS } from './cloud-trace-exporter';
 
 /**

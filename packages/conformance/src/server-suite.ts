@@ -1,13 +1,5 @@
-import {
-  createTracer,
-  InMemorySpanExporter,
-  SimpleSpanProcessor,
-  SpanKind,
-  SpanStatusCode,
-  type ReadableSpan,
-  type ServerTracingOptions,
-  type Tracer,
-} from '@tracewell/core';
+import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, SpanStatusCode, type ReadableSpan, type Tracer } from '@tracewell/core';
+import type { ServerTracingOptions } from '@tracewell/core/instrumentation';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { get, getAndAbort } from './http-client';

@@ -1,5 +1,6 @@
 import { createNamespace, getNamespace, type Namespace } from 'cls-hooked';
-import { invalidOption, type ContextManager, type Span } from '@tracewell/core';
+import type { ContextManager, Span } from '@tracewell/core';
+import { invalidOption } from '@tracewell/core/instrumentation';
 
 /** Options of {@link clsHookedContextManager}. */
 export interface ClsHookedContextManagerOptions {

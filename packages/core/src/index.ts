@@ -1,4 +1,6 @@
-// Public surface of @tracewell/core. Explicit exports only: anything not listed is internal.
+// Public surface of @tracewell/core: the user's API. Explicit exports only: anything not listed
+// is internal. Adapter and exporter authors have their own entry points, instrumentation.ts
+// (@tracewell/core/instrumentation) and exporter.ts (@tracewell/core/exporter).
 export type { Attributes, AttributesInput, AttributeValue } from './attributes';
 export { SpanKind } from './span-kind';
 export { SpanStatusCode } from './span-status';
@@ -10,17 +12,13 @@ export { randomSpanId, randomTraceId, isValidSpanId, isValidTraceId } from './id
 export type { ReadableSpan, Span, SpanEvent, SpanLink, SpanOptions } from './span';
 export type { TimeInput } from './time';
 export type { SpanLimits } from './limits';
-export { DEFAULT_SPAN_LIMITS } from './limits';
 export type { Resource } from './resource';
 export type { Logger } from './logger';
-export { consoleLogger, safeWarn } from './logger';
-export { RateLimitedWarnings } from './diagnostics';
-export { ErrorCodes, TracewellConfigError, invalidOption } from './errors';
-export { urlForMessages } from './url-for-messages';
-export { httpUrlProblem, isHttpUrl } from './http/http-url';
+export { consoleLogger } from './logger';
+export { ErrorCodes, TracewellConfigError } from './errors';
 export type { ErrorCode } from './errors';
 
-export { createTracer, recordError, DEFAULT_UPSTREAM_SAMPLED_PER_SECOND } from './tracer';
+export { createTracer } from './tracer';
 export type { Tracer, TracerOptions } from './tracer';
 export type { TracerStats } from './tracer-stats';
 export { shutdownOnSignal } from './shutdown-on-signal';
@@ -30,7 +28,6 @@ export { getTracer, setGlobalTracer, currentSpan } from './global';
 export { traceLogFields } from './log-fields';
 export type { TraceLogFields } from './log-fields';
 export { tracerOptionsFromEnv } from './config/env';
-export { firstEnv, readEnv } from './config/env-reader';
 export type { Environment } from './config/env';
 
 export type { ContextManager } from './context/context-manager';
@@ -56,24 +53,18 @@ export type { ExportOptions, ExportResult, SpanExporter } from './export/span-ex
 export type { ShutdownOptions, SpanProcessor } from './export/span-processor';
 export type { ExportStats } from './export/export-stats';
 export { SimpleSpanProcessor } from './export/simple-span-processor';
-export { BatchSpanProcessor, DEFAULT_BATCH_OPTIONS } from './export/batch-span-processor';
+export { BatchSpanProcessor } from './export/batch-span-processor';
 export type { BatchSpanProcessorOptions } from './export/batch-span-processor';
-export { exportersFromEnv, EXPORTER_PACKAGES } from './export/exporter-from-env';
-export { sendHttpExport, resultForStatus, parseRetryAfter } from './export/http-export';
-export type { HttpExportRequest, HttpExportResponse } from './export/http-export';
-export type { ExporterPackage, LoadedExporter, ModuleLoader } from './export/exporter-from-env';
+export { exportersFromEnv } from './export/exporter-from-env';
+export type { LoadedExporter, ModuleLoader } from './export/exporter-from-env';
 export { InMemorySpanExporter } from './export/in-memory-span-exporter';
-export { ConsoleSpanExporter, formatSpan } from './export/console-span-exporter';
+export { ConsoleSpanExporter } from './export/console-span-exporter';
 export type { ConsoleSpanExporterOptions } from './export/console-span-exporter';
 export { VERSION } from './version';
 
-export { ServerTracing } from './http/server-tracing';
 export { traceRequestListener } from './http/trace-request-listener';
-export type { ServerFramework, ServerTracingOptions } from './http/server-tracing';
-export { ClientTracing, redactUrl } from './http/client-tracing';
-export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
 export type { MatchRule, MatchRules } from './http/matchers';
 export { DEFAULT_REDACTED_QUERY_PARAMS, REDACTED } from './http/query-recording';
 export type { QueryRecordingOptions } from './http/query-recording';
 export { NEVER_RECORDED_HEADERS } from './http/header-recording';
-export type { HeaderLookup, HeaderRecordingOptions } from './http/header-recording';
+export type { HeaderRecordingOptions } from './http/header-recording';

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ErrorCodes, invalidOption, urlForMessages } from '../src';
+import { ErrorCodes } from '../src';
+import { invalidOption, urlForMessages } from '../src/instrumentation';
 
 describe('error codes', () => {
   it('docs/errors.md documents exactly the codes in errors.ts', () => {

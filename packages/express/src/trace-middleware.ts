@@ -1,4 +1,4 @@
-import { ServerTracing, type ServerFramework, type ServerTracingOptions } from '@tracewell/core';
+import { ServerTracing, type ServerFramework, type ServerTracingOptions } from '@tracewell/core/instrumentation';
 import type { Request, RequestHandler, Response } from 'express';
 import { watchErrorsOf, watchRequest } from './error-capture';
 import './request-span';

@@ -1,4 +1,5 @@
-import { ServerTracing, type ServerFramework, type ServerTracingOptions, type Span } from '@tracewell/core';
+import type { Span } from '@tracewell/core';
+import { ServerTracing, type ServerFramework, type ServerTracingOptions } from '@tracewell/core/instrumentation';
 import type { Context, Middleware } from 'koa';
 import './context-span';
 

@@ -1,7 +1,8 @@
 // The one place @tracewell/otlp reads the environment (STYLE practice 7): OpenTelemetry's
 // OTEL_EXPORTER_OTLP_* variables, as the OTLP exporter specification defines them.
 // https://opentelemetry.io/docs/specs/otel/protocol/exporter/
-import { firstEnv, httpUrlProblem, readEnv, safeWarn, urlForMessages, type Environment, type Logger } from '@tracewell/core';
+import type { Environment, Logger } from '@tracewell/core';
+import { firstEnv, httpUrlProblem, readEnv, safeWarn, urlForMessages } from '@tracewell/core/exporter';
 import type { OTLPTraceExporterOptions } from './otlp-trace-exporter';
 
 /** Parses `key=value,key2=value2` (values percent-decoded), as the OTLP exporter spec defines. */

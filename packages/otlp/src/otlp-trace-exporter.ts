@@ -1,21 +1,7 @@
 import { promisify } from 'node:util';
 import { gzip } from 'node:zlib';
-import {
-  consoleLogger,
-  invalidOption,
-  isHttpUrl,
-  RateLimitedWarnings,
-  sendHttpExport,
-  VERSION,
-  type Attributes,
-  type AttributesInput,
-  type Environment,
-  type ExportOptions,
-  type ExportResult,
-  type Logger,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@tracewell/core';
+import { consoleLogger, VERSION, type Attributes, type AttributesInput, type Environment, type ExportOptions, type ExportResult, type Logger, type ReadableSpan, type SpanExporter } from '@tracewell/core';
+import { invalidOption, isHttpUrl, RateLimitedWarnings, sendHttpExport } from '@tracewell/core/exporter';
 import { guardedWarn, otlpEnvDefaults } from './env';
 import { toOtlpJson } from './json-encoding';
 import type { InstrumentationScope } from './otlp-model';

@@ -1,4 +1,5 @@
-import { isHttpUrl, readEnv, safeWarn, urlForMessages, type Environment, type Logger } from '@tracewell/core';
+import type { Environment, Logger } from '@tracewell/core';
+import { isHttpUrl, readEnv, safeWarn, urlForMessages } from '@tracewell/core/exporter';
 import { DEFAULT_ZIPKIN_TIMEOUT_MILLIS, DEFAULT_ZIPKIN_URL, ZipkinExporter, type ZipkinExporterOptions } from './zipkin-exporter';
 
 const ENDPOINT = 'OTEL_EXPORTER_ZIPKIN_ENDPOINT';

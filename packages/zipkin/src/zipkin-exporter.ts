@@ -1,17 +1,6 @@
 import { validateHeaderName, validateHeaderValue } from 'node:http';
-import {
-  consoleLogger,
-  invalidOption,
-  RateLimitedWarnings,
-  isHttpUrl,
-  sendHttpExport,
-  urlForMessages,
-  type ExportOptions,
-  type ExportResult,
-  type Logger,
-  type ReadableSpan,
-  type SpanExporter,
-} from '@tracewell/core';
+import { consoleLogger, type ExportOptions, type ExportResult, type Logger, type ReadableSpan, type SpanExporter } from '@tracewell/core';
+import { invalidOption, RateLimitedWarnings, isHttpUrl, sendHttpExport, urlForMessages } from '@tracewell/core/exporter';
 import { toZipkinSpan } from './zipkin-span';
 
 /**

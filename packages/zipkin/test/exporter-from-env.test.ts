@@ -1,4 +1,5 @@
-import { createTracer, exportersFromEnv, tracerOptionsFromEnv, type ExporterPackage, type Tracer } from '@tracewell/core';
+import { createTracer, exportersFromEnv, tracerOptionsFromEnv, type Tracer } from '@tracewell/core';
+import type { ExporterPackage } from '@tracewell/core/exporter';
 import * as zipkinPackage from '../src';
 import { exporterFromEnv, ZipkinExporter } from '../src';
 import { readableSpan } from './support/readable-span';

@@ -1,4 +1,4 @@
-import { firstEnv, httpUrlProblem, isHttpUrl, readEnv } from '../../src';
+import { firstEnv, httpUrlProblem, isHttpUrl, readEnv } from '../../src/exporter';
 
 describe('the kit for exporters: environment variables and endpoint URLs', () => {
   it.each([

@@ -1,6 +1,6 @@
 import { Agent, createServer, globalAgent, Server, type ServerResponse } from 'node:http';
 import { createServer as createNetServer, type AddressInfo, type Server as NetServer, type Socket } from 'node:net';
-import { parseRetryAfter, resultForStatus, sendHttpExport } from '../../src';
+import { parseRetryAfter, resultForStatus, sendHttpExport } from '../../src/exporter';
 
 describe('HTTP export classification', () => {
   it.each([

@@ -1,6 +1,7 @@
 import { createServer, request, type Server } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
-import { ClientTracing, currentSpan, redactUrl, SpanKind, traceRequestListener } from '../../src';
+import { currentSpan, SpanKind, traceRequestListener } from '../../src';
+import { ClientTracing, redactUrl } from '../../src/instrumentation';
 import { normalizeMethod } from '../../src/http/attribute-names';
 import { memoryTracer } from '../support/memory-tracer';
 

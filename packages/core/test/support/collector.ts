@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { sendHttpExport, type ExportOptions, type ExportResult, type ReadableSpan, type SpanExporter } from '../../src';
+import { type ExportOptions, type ExportResult, type ReadableSpan, type SpanExporter } from '../../src';
+import { sendHttpExport } from '../../src/exporter';
 
 /** How the test collector answers request number `n` (0-based); `undefined` accepts. */
 export type CollectorBehaviour = (n: number, request: IncomingMessage, response: ServerResponse) => 'handled' | undefined;
