@@ -6,6 +6,8 @@ export const {
   ServerTracing,
   ClientTracing,
   redactUrl,
+  isTracingSuppressed,
+  wrapSpanContext,
   invalidOption,
   RateLimitedWarnings,
   safeWarn,

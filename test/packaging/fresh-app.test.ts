@@ -17,7 +17,7 @@ const root = join(__dirname, '..', '..');
 const FIXTURES = join(__dirname, 'fresh-app');
 // The frameworks, TypeScript and types at the versions the workspace tests, so the install comes
 // from npm's cache.
-const THIRD_PARTY = ['express', 'koa', 'axios', 'typescript', '@types/express', '@types/koa', '@types/node', '@types/cls-hooked'].map(
+const THIRD_PARTY = ['express', 'koa', 'axios', '@opentelemetry/api', 'typescript', '@types/express', '@types/koa', '@types/node', '@types/cls-hooked'].map(
   (name) => `${name}@${(JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version}`,
 );
 

@@ -10,3 +10,4 @@ export type { TestResponse } from './http-client';
 export { decodeOtlpRequest, OtlpRequest, OtlpResponse } from './otlp-decoder';
 export { readableSpan, TRACE_ID, SPAN_ID, PARENT_ID, START } from './readable-span';
 export type { SpanFields } from './readable-span';
+export { startPostgres, type PostgresCluster, type StartPostgresOptions } from './postgres-cluster';

@@ -7,3 +7,5 @@ export type { ServerFramework, ServerTracingOptions } from './http/server-tracin
 export { ClientTracing, redactUrl } from './http/client-tracing';
 export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
 export type { HeaderLookup } from './http/header-recording';
+export { isTracingSuppressed } from './tracer';
+export { wrapSpanContext } from './non-recording-span';

@@ -51,3 +51,13 @@ export class NonRecordingSpan implements Span {
     return this.starter === undefined ? this : this.starter.startSpan(name, { ...options, parent: this });
   }
 }
+
+/**
+ * A span that records nothing and carries `context`: made active (`tracer.withSpan`), it is the
+ * parent of the spans started inside, like a context extracted from headers. For bridges to
+ * other tracing APIs, whose remote or foreign span contexts must become Tracewell parents.
+ * `tracer` starts its children when `child()` is called; without it, `child()` returns the span itself.
+ */
+export function wrapSpanContext(context: SpanContext, tracer?: SpanStarter): Span {
+  return new NonRecordingSpan(context, tracer);
+}

@@ -312,6 +312,11 @@ class TracewellTracer implements Tracer, SpanOwner {
     return isSuppressed(active) ? undefined : active;
   }
 
+  /** @internal True inside `suppressTracing()`, where `currentSpan()` says only "no span". */
+  activeIsSuppressed(): boolean {
+    return isSuppressed(this.contextManager.active());
+  }
+
   inject(context: SpanContext | Span, carrier: Carrier): void {
     if (context === null || typeof context !== 'object' || carrier === null || typeof carrier !== 'object') return;
     if (isSuppressed(context as Span)) return;
@@ -408,4 +413,14 @@ class TracewellTracer implements Tracer, SpanOwner {
  */
 export function createTracer(options: TracerOptions = {}): Tracer {
   return new TracewellTracer(options);
+}
+
+/**
+ * True when tracing is suppressed in the current context of `tracer` (inside `suppressTracing()`),
+ * which `tracer.currentSpan()` reports only as "no span". A bridge to another context API uses it
+ * to carry the suppression across (OpenTelemetry's `suppressTracing` context key). Always false
+ * for a tracer that `createTracer` did not make.
+ */
+export function isTracingSuppressed(tracer: Tracer): boolean {
+  return tracer instanceof TracewellTracer && tracer.activeIsSuppressed();
 }
