@@ -12,25 +12,13 @@
 // of its own (this file, forked with --child). The processes stay up and run one round at a
 // time, in turn, as the parent asks: the cases are interleaved as in harness.js, and each
 // reports its median round. "floor" is the patch with no SDK behind the API (the API's no-op).
-const { fork } = require('node:child_process');
+const { forkCase, median, settings } = require('./forked-cases');
 const { performance } = require('node:perf_hooks');
 
 const CASES = ['floor', 'tracewell:on', 'opentelemetry:on', 'tracewell:off', 'opentelemetry:off'];
 const SQL = 'SELECT id, total FROM orders WHERE customer_id = $1';
 const VALUES = [42];
 const EXPECTED_NAME = 'pg.query:SELECT orders';
-
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-/** Rounds and round length as harness.js reads them (BENCH_ROUNDS, BENCH_ROUND_MS, --quick). */
-function settings(quick) {
-  const rounds = Number(process.env.BENCH_ROUNDS ?? 7);
-  const targetMs = Number(process.env.BENCH_ROUND_MS ?? 150);
-  return quick ? { rounds: Math.min(rounds, 3), targetMs: Math.min(targetMs, 40) } : { rounds, targetMs };
-}
 
 /** One case, set up as its side would be in a traced service: returns the query and how to run inside the request. */
 function setUp(variant) {
@@ -152,31 +140,7 @@ function child(variant) {
 
 /** A forked case: ask(message) resolves with its answer. */
 function spawn(variant, quick) {
-  const proc = fork(__filename, ['--child', variant, ...(quick ? ['--quick'] : [])], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  let pending;
-  let exited;
-  proc.on('message', (m) => pending?.resolve(m));
-  proc.on('exit', (code) => {
-    exited = new Error(`bench child ${variant} exited (${code})`);
-    pending?.reject(exited);
-  });
-  const next = () =>
-    new Promise((resolve, reject) => {
-      if (exited) reject(exited);
-      pending = { resolve, reject };
-    });
-  const ready = next();
-  ready.catch(() => undefined); // awaited later, in turn: not an unhandled rejection meanwhile
-  return {
-    variant,
-    ready,
-    ask(message) {
-      const answer = next();
-      proc.send(message);
-      return answer;
-    },
-    close: () => new Promise((resolve) => (exited ? resolve() : (proc.once('exit', resolve), proc.send('exit')))),
-  };
+  return forkCase(__filename, variant, quick ? ['--quick'] : []);
 }
 
 async function run({ quick = false } = {}) {

@@ -5,6 +5,7 @@ import cjs from './dist/instrumentation.js';
 export const {
   ServerTracing,
   ClientTracing,
+  isCallInFlight,
   redactUrl,
   isTracingSuppressed,
   wrapSpanContext,

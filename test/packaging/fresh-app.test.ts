@@ -88,13 +88,15 @@ it.each([
 it('a CommonJS Express service: server, client and server spans in one trace', async () => {
   copyFileSync(join(FIXTURES, 'express-service.cjs'), join(app, 'express-service.cjs'));
   const traceId = await traceIdFrom('express-service.cjs', app, 'cjs-express');
-  expect(shape(await spansOf(traceId, 3))).toEqual(['cjs-express CLIENT GET', 'cjs-express SERVER GET /info', 'cjs-express SERVER GET /users/:id']);
+  // axios's call and http.get's (traceHttpClients), each answered by /info.
+  expect(shape(await spansOf(traceId, 5))).toEqual(['cjs-express CLIENT GET', 'cjs-express CLIENT GET', 'cjs-express SERVER GET /info', 'cjs-express SERVER GET /info', 'cjs-express SERVER GET /users/:id']);
 }, 60_000);
 
 it('an ESM Koa service: the same trace', async () => {
   copyFileSync(join(FIXTURES, 'koa-service.mjs'), join(app, 'koa-service.mjs'));
   const traceId = await traceIdFrom('koa-service.mjs', app, 'esm-koa');
-  expect(shape(await spansOf(traceId, 3))).toEqual(['esm-koa CLIENT GET', 'esm-koa SERVER GET', 'esm-koa SERVER GET']);
+  // axios's call and fetch's (traceHttpClients), each answered by /info.
+  expect(shape(await spansOf(traceId, 5))).toEqual(['esm-koa CLIENT GET', 'esm-koa CLIENT GET', 'esm-koa SERVER GET', 'esm-koa SERVER GET', 'esm-koa SERVER GET']);
 }, 60_000);
 
 it('the Express service bundled by esbuild runs with no node_modules beside it and still exports', async () => {
@@ -105,7 +107,7 @@ it('the Express service bundled by esbuild runs with no node_modules beside it a
   const esbuild = join(root, 'node_modules', '.bin', 'esbuild');
   await run(esbuild, [join(app, 'express-service.cjs'), '--bundle', '--platform=node', '--log-level=error', `--outfile=${join(bundled, 'service.js')}`], { cwd: app });
   const traceId = await traceIdFrom('service.js', bundled, 'bundled');
-  expect(shape(await spansOf(traceId, 3))).toEqual(['bundled CLIENT GET', 'bundled SERVER GET /info', 'bundled SERVER GET /users/:id']);
+  expect(shape(await spansOf(traceId, 5))).toEqual(['bundled CLIENT GET', 'bundled CLIENT GET', 'bundled SERVER GET /info', 'bundled SERVER GET /info', 'bundled SERVER GET /users/:id']);
 }, 60_000);
 
 it("the root README's quick start, verbatim, shows its trace", async () => {

@@ -1,6 +1,7 @@
 // How each service process starts: a tracer that exports to OTLP/HTTP (the viewer), flushed on
 // SIGTERM/SIGINT, then the app on PORT. This is all the tracing setup a service needs.
 import { createTracer, setGlobalTracer, shutdownOnSignal } from '@tracewell/core';
+import { traceHttpClients } from '@tracewell/http-client';
 import { OTLPTraceExporter } from '@tracewell/otlp';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -35,7 +36,8 @@ export function runService(defaultName: string, createApp: () => Listenable): vo
     exporter: new OTLPTraceExporter(), // reads OTEL_EXPORTER_OTLP_*, as OpenTelemetry's does
     batch: { scheduledDelayMillis: 200 }, // spans reach the viewer within ~0.2 s (default 5 s)
   });
-  setGlobalTracer(tracer); // what traceMiddleware() and traceAxios() use
+  setGlobalTracer(tracer); // what traceMiddleware(), traceAxios() and traceHttpClients() use
+  traceHttpClients(); // fetch and node:http calls (axios calls stay traceAxios's, one span each)
   shutdownOnSignal(tracer, { timeoutMillis: 3000 }); // SIGTERM / Ctrl-C: flush, then exit
 
   const host = process.env.HOST ?? '127.0.0.1';

@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, SpanStatusCode, type ReadableSpan } from '@tracewell/core';
+import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, SpanStatusCode, suppressTracing, type ReadableSpan } from '@tracewell/core';
+import { traceHttpClients } from '@tracewell/http-client';
 import { createAuth } from '../src/apps/auth';
 import { createFrontend, type QueueStats } from '../src/apps/frontend';
 import { createQueue } from '../src/apps/queue';
@@ -39,6 +40,9 @@ describe('taskqueue services in one process', () => {
   };
   let frontendUrl: string;
   let queueUrl: string;
+  let stopTracingClients: () => void;
+  // The test's own requests: not traced, as a browser's would not be (fetch is traced in this process).
+  const request = (url: string, init?: RequestInit) => suppressTracing(() => fetch(url, init));
 
   beforeAll(async () => {
     const fast = () => 2;
@@ -46,9 +50,14 @@ describe('taskqueue services in one process', () => {
     queueUrl = await listen(createQueue({ tracer: tracer('queue'), latency: fast }));
     const systemUrl = await listen(createSystem({ tracer: tracer('system'), latency: fast }));
     const renderUrl = await listen(createRender({ tracer: tracer('render'), latency: () => 10 }));
-    frontendUrl = await listen(createFrontend({ authUrl, queueUrl, systemUrl, renderUrl, tracer: tracer('frontend') }));
+    const frontendTracer = tracer('frontend');
+    stopTracingClients = traceHttpClients({ tracer: frontendTracer }); // the frontend's fetch of System.Stats
+    frontendUrl = await listen(createFrontend({ authUrl, queueUrl, systemUrl, renderUrl, tracer: frontendTracer }));
   });
-  afterAll(() => servers.forEach((s) => s.close()));
+  afterAll(() => {
+    stopTracingClients();
+    servers.forEach((s) => s.close());
+  });
   beforeEach(() => exporter.reset());
 
   const spansOf = async (traceId: string, count: number): Promise<ReadableSpan[]> => {
@@ -59,7 +68,7 @@ describe('taskqueue services in one process', () => {
   const label = (s: ReadableSpan) => `${s.resource.attributes['service.name']} ${SpanKind[s.kind]} ${s.name}`;
 
   it('TaskQueue.Stats is the seed trace: auth, then two reports and the system stats at once, then the render', async () => {
-    const response = await fetch(`${frontendUrl}/TaskQueue.Stats?queue=default`, { headers: { 'x-user': 'alice' } });
+    const response = await request(`${frontendUrl}/TaskQueue.Stats?queue=default`, { headers: { 'x-user': 'alice' } });
     expect(response.status).toBe(200);
     const body = (await response.json()) as QueueStats;
     expect(body).toMatchObject({ queue: 'default', user: 'alice', pending: { report: 'pending', tasks: 42 }, leased: { report: 'leased', tasks: 7 }, graph: { format: 'svg', nodes: 3 } });
@@ -117,7 +126,7 @@ describe('taskqueue services in one process', () => {
   });
 
   it('stops after TaskQueue.Auth when the user may not read the queue', async () => {
-    const response = await fetch(`${frontendUrl}/TaskQueue.Stats`, { headers: { 'x-user': 'mallory' } });
+    const response = await request(`${frontendUrl}/TaskQueue.Stats`, { headers: { 'x-user': 'mallory' } });
     expect(response.status).toBe(403);
     const spans = await spansOf(exporter.getFinishedSpans()[0]!.traceId, 3);
     expect(spans.map(label).sort()).toEqual(['auth SERVER TaskQueue.Auth', 'frontend CLIENT GET', 'frontend SERVER TaskQueue.Stats']);
@@ -125,8 +134,8 @@ describe('taskqueue services in one process', () => {
   });
 
   it('names only matched routes after the RPC; a 404 keeps the default name', async () => {
-    expect((await fetch(`${queueUrl}/QueueService.Nope`)).status).toBe(404);
-    expect((await fetch(`${queueUrl}/QueueService.Report?report=bogus`)).status).toBe(400);
+    expect((await request(`${queueUrl}/QueueService.Nope`)).status).toBe(404);
+    expect((await request(`${queueUrl}/QueueService.Report?report=bogus`)).status).toBe(400);
     await new Promise((r) => setTimeout(r, 20));
     expect(exporter.getFinishedSpans().map((s) => s.name).sort()).toEqual(['GET', 'QueueService.Report']);
     expect(rpcName('/System.Stats')).toBe('System.Stats');

@@ -1,6 +1,7 @@
 import type { Span } from '@tracewell/core';
 import { ClientTracing, invalidOption, type ClientTracingOptions } from '@tracewell/core/instrumentation';
 import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
+import { restoreAdapter, runAdapterInCall } from './adapter-in-call';
 import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
 import { guardRedirects, removeRedirectGuard } from './redirect-guard';
 
@@ -80,6 +81,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
         }
       }
       if (injected !== undefined && tracing.limitsPropagation && Object.keys(injected).length > 0) guardRedirects(config, tracing, injected);
+      runAdapterInCall(config, tracing, span);
       attempts.set(config, { span, injected });
     } catch {
       // Tracing never breaks the request: it goes out untraced.
@@ -93,6 +95,7 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
     if (attempt === undefined) return;
     attempts.delete(config);
     removeRedirectGuard(config as InternalAxiosRequestConfig);
+    restoreAdapter(config as InternalAxiosRequestConfig);
     if (error !== undefined && attempt.injected !== undefined) rememberFailedAttempt(attempt.injected);
     tracing.finish(attempt.span, status, error, headerReader(responseHeaders));
   };

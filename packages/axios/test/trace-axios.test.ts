@@ -70,6 +70,23 @@ describe('traceAxios', () => {
     expect(span!.status.code).toBe(SpanStatusCode.UNSET);
   });
 
+  it('runs the adapter with the call\'s span active, and gives the caller\'s adapter setting back', async () => {
+    const client = axios.create();
+    traceAxios(client, { tracer });
+    let activeInAdapter: string | undefined;
+    const http = axios.getAdapter('http');
+    const mine: typeof http = (config) => {
+      activeInAdapter = tracer.currentSpan()?.spanContext().spanId;
+      return http(config);
+    };
+    const response = await client.get(`${server.url}/users/1`, { adapter: mine });
+    const [span] = exporter.getFinishedSpans();
+    expect(activeInAdapter).toBe(span!.spanId);
+    expect(response.config.adapter).toBe(mine);
+    const failed = await client.get(`${server.url}/status/500`, { adapter: 'fetch' }).catch((error: AxiosError) => error);
+    expect((failed as AxiosError).config?.adapter).toBe('fetch');
+  });
+
   it('starts a new trace without an active span, and works on the default export', async () => {
     const eject = traceAxios(axios, { tracer });
     try {

@@ -4,7 +4,7 @@
 export * from './kit';
 export { ServerTracing } from './http/server-tracing';
 export type { ServerFramework, ServerTracingOptions } from './http/server-tracing';
-export { ClientTracing, redactUrl } from './http/client-tracing';
+export { ClientTracing, isCallInFlight, redactUrl } from './http/client-tracing';
 export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
 export type { HeaderLookup } from './http/header-recording';
 export { isTracingSuppressed } from './tracer';

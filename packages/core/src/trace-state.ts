@@ -1,12 +1,14 @@
 // W3C Trace Context Level 2, section 3.3 (tracestate): list of at most 32 key=value members.
 const MAX_MEMBERS = 32;
 const MAX_VALUE_LENGTH = 256;
-// simple-key / multi-tenant-key (tenant-id "@" system-id). Bounded quantifiers: linear matching.
-const KEY = /^(?:[a-z][a-z0-9_\-*/]{0,255}|[a-z0-9][a-z0-9_\-*/]{0,240}@[a-z][a-z0-9_\-*/]{0,13})$/;
+// key = (lcalpha / DIGIT) 0*255(keychar), keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@".
+// '@' may appear anywhere after the first character, any number of times: the tenant@vendor
+// split (241/14 characters) of earlier drafts is gone. One bounded class: linear matching.
+const KEY = /^[a-z0-9][a-z0-9_\-*/@]{0,255}$/;
 // value = 0*255(chr) nblk-chr; chr excludes "," and "=".
 const VALUE = /^[\x20-\x2b\x2d-\x3c\x3e-\x7e]{0,255}[\x21-\x2b\x2d-\x3c\x3e-\x7e]$/;
 
-/** True when `key` is a valid tracestate key (`vendor` or `tenant@vendor`). */
+/** True when `key` is a valid tracestate key: `[a-z0-9]` then up to 255 of `[a-z0-9_\-*\/@]`. */
 export function isValidTraceStateKey(key: string): boolean {
   return KEY.test(key);
 }
@@ -20,9 +22,14 @@ function isOws(code: number): boolean {
   return code === 0x20 || code === 0x09;
 }
 
-/** Parses header values into entries, or `undefined` when the list must be discarded. */
+/**
+ * Parses header values into entries, or `undefined` when the list must be discarded (an invalid
+ * member, or more than 32 members). A repeated key keeps its first occurrence; later ones are
+ * dropped.
+ */
 function parseEntries(values: string | ReadonlyArray<string>): Array<readonly [string, string]> | undefined {
   const entries: Array<readonly [string, string]> = [];
+  let members = 0;
   const list = typeof values === 'string' ? [values] : values;
   for (const header of list) {
     let start = 0;
@@ -34,15 +41,21 @@ function parseEntries(values: string | ReadonlyArray<string>): Array<readonly [s
       while (a < b && isOws(header.charCodeAt(a))) a++;
       while (b > a && isOws(header.charCodeAt(b - 1))) b--;
       if (b > a) {
-        if (entries.length === MAX_MEMBERS) return undefined;
+        // The limit counts the members received, duplicates included (the list grammar allows
+        // 32): it also bounds the work, whatever the header repeats.
+        if (members === MAX_MEMBERS) return undefined;
+        members++;
         const eq = header.indexOf('=', a);
         if (eq === -1 || eq >= b) return undefined;
         const key = header.slice(a, eq);
         const value = header.slice(eq + 1, b);
         if (!isValidTraceStateKey(key) || !isValidTraceStateValue(value)) return undefined;
-        // At most 32 members: a linear duplicate check beats allocating a Set per header.
-        for (const [k] of entries) if (k === key) return undefined;
-        entries.push([key, value]);
+        // A repeated key: the spec lets a vendor pass the list on with the duplicate kept or with
+        // one of them dropped (the W3C suite accepts both). We keep the first occurrence, the
+        // left-most and so most recent entry of that vendor, and drop the later ones, so that
+        // get() and set() see one entry per key. At most 32 members: a linear scan beats
+        // allocating a Set per header.
+        if (!entries.some(([k]) => k === key)) entries.push([key, value]);
       }
       start = end + 1;
     }
@@ -78,8 +91,9 @@ export class TraceState {
 
   /**
    * Parses one or more `tracestate` header values (combined in order, as several headers are).
-   * Returns `undefined` when any member is invalid, a key repeats, or there are more than 32
-   * members: the spec lets a vendor discard the whole header then, and the W3C suite expects it.
+   * Returns `undefined` when any member is invalid or there are more than 32 members (counting
+   * repeats): the spec lets a vendor discard the whole header then, and the W3C suite expects it.
+   * A repeated key is not an error: its first occurrence is kept and later ones are dropped.
    */
   static parse(values: string | ReadonlyArray<string>): TraceState | undefined {
     const entries = parseEntries(values);

@@ -3,7 +3,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import { watchErrorsOf, watchRequest } from './error-capture';
 import './request-span';
 
-/** Options of {@link traceMiddleware}: `tracer`, `ignore`, `spanName`, `requestHook`, `responseHook`, `flushOnResponse`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
+/** Options of {@link traceMiddleware}: `tracer`, `ignore`, `spanName`, `requestHook`, `responseHook`, `flushOnResponse`, `serverTiming`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
 export type TraceMiddlewareOptions = ServerTracingOptions<Request, Response>;
 
 function routePath(path: unknown): string | undefined {

@@ -3,7 +3,7 @@ import { ServerTracing, type ServerFramework, type ServerTracingOptions } from '
 import type { Context, Middleware } from 'koa';
 import './context-span';
 
-/** Options of {@link traceMiddleware}: `tracer`, `ignore`, `spanName`, `requestHook`, `responseHook` (hooks get `ctx`), `flushOnResponse`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
+/** Options of {@link traceMiddleware}: `tracer`, `ignore`, `spanName`, `requestHook`, `responseHook` (hooks get `ctx`), `flushOnResponse`, `serverTiming`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
 export type TraceMiddlewareOptions = ServerTracingOptions<Context, Context>;
 
 const koa: ServerFramework<Context, Context> = {

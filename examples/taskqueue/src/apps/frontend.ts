@@ -1,7 +1,8 @@
 // TaskQueue.Stats (Express): the front end. To answer it asks TaskQueue.Auth, then two
 // QueueService.Reports and System.Stats at once, then Graphviz.Render: the article's trace.
-// traceAxios() makes each call a CLIENT span and sends the trace headers, so every service's
-// spans join this request's trace.
+// traceAxios() makes each axios call a CLIENT span and sends the trace headers; System.Stats is
+// called with the global fetch, traced by traceHttpClients() (run-service.ts turns it on for the
+// process), so every service's spans join this request's trace.
 import { traceAxios } from '@tracewell/axios';
 import type { Tracer } from '@tracewell/core';
 import { traceMiddleware } from '@tracewell/express';
@@ -52,7 +53,12 @@ export function createFrontend(options: FrontendOptions): express.Express {
     }
     // 2. Two reports from the queue service and the system stats, at the same time.
     const report = (kind: string) => client.get<Report>(`${options.queueUrl}/QueueService.Report`, { params: { queue, report: kind } });
-    const [pending, leased, system] = await Promise.all([report('pending'), report('leased'), client.get<SystemStats>(`${options.systemUrl}/System.Stats`)]);
+    const systemStats = async (): Promise<{ data: SystemStats }> => {
+      const response = await fetch(`${options.systemUrl}/System.Stats`, { signal: AbortSignal.timeout(10_000) });
+      if (!response.ok) throw new Error(`System.Stats answered ${response.status}`);
+      return { data: (await response.json()) as SystemStats };
+    };
+    const [pending, leased, system] = await Promise.all([report('pending'), report('leased'), systemStats()]);
     // 3. Then the graph of it all.
     const node = queue.replace(/\W/g, '_');
     const dot = `digraph { ${node} -> pending; ${node} -> leased; label="${pending.data.tasks} pending, ${leased.data.tasks} leased" }`;

@@ -1,8 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { poll, startOtelPeer, type OtelPeer } from '@tracewell/conformance';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, type ReadableSpan } from '@tracewell/core';
 import { traceMiddleware } from '@tracewell/express';
 import axios from 'axios';
@@ -11,47 +9,9 @@ import { traceAxios } from '../../src';
 
 // Tracewell (express middleware + traced axios) and a service traced by the real OpenTelemetry
 // JS SDK (NodeTracerProvider + HttpInstrumentation) keep one trace across each other, in both
-// directions. The OpenTelemetry peer is a plain Node.js child process (../fixtures/otel-peer.js):
+// directions. The OpenTelemetry peer is a plain Node.js child process (@tracewell/conformance's fixtures/otel-peer.js):
 // its http instrumentation patches `http` through require hooks, which Jest's module system
 // bypasses. OpenTelemetry's SpanKind numbers are the same as ours (SERVER 1, CLIENT 2).
-
-const PACKAGE_DIR = path.resolve(__dirname, '..', '..');
-const PEER_SCRIPT = path.join(PACKAGE_DIR, 'test', 'fixtures', 'otel-peer.js');
-
-/** A finished span as the peer's GET /spans reports it. */
-interface PeerSpan {
-  name: string;
-  kind: number;
-  traceId: string;
-  spanId: string;
-  parentSpanId?: string;
-}
-
-interface Peer {
-  url: string;
-  child: ChildProcess;
-}
-
-function startPeer(): Promise<Peer> {
-  const child = spawn(process.execPath, [PEER_SCRIPT], { cwd: PACKAGE_DIR, stdio: ['pipe', 'pipe', 'inherit'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code, signal) => reject(new Error(`the OpenTelemetry peer exited before listening (code ${code}, signal ${signal})`)));
-    createInterface({ input: child.stdout! }).once('line', (line) => {
-      const { port } = JSON.parse(line) as { port: number };
-      resolve({ url: `http://127.0.0.1:${port}`, child });
-    });
-  });
-}
-
-async function stopPeer(peer: Peer | undefined): Promise<void> {
-  if (peer === undefined || peer.child.exitCode !== null || peer.child.signalCode !== null) return;
-  const exited = new Promise<void>((r) => peer.child.once('exit', () => r()));
-  peer.child.stdin!.end(); // the peer exits when its stdin closes
-  const killer = setTimeout(() => peer.child.kill('SIGTERM'), 2000);
-  await exited;
-  clearTimeout(killer);
-}
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
@@ -64,17 +24,6 @@ async function close(server: Server | undefined): Promise<void> {
   await new Promise<void>((r) => server.close(() => r()));
 }
 
-/** Reads `read()` until `done` accepts it (every 10 ms, at most 5 s): spans are exported after the responses. */
-async function poll<T>(what: string, read: () => T | Promise<T>, done: (value: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 5000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; last read: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
-
 // The trace of test (c), as a Google load balancer would send it: span id in decimal.
 const CLOUD_TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
 const CLOUD_SPAN_ID_DECIMAL = '12345678901234567890';
@@ -83,7 +32,7 @@ const CLOUD_SPAN_ID_HEX = 'ab54a98ceb1f0ad2'; // 12345678901234567890 in hex
 describe('interop with an OpenTelemetry JS peer (sdk-trace-node + instrumentation-http)', () => {
   const exporter = new InMemorySpanExporter();
   const tracer = createTracer({ serviceName: 'ours', sampler: 'parentbased_always_on', spanProcessors: [new SimpleSpanProcessor(exporter)] });
-  let peer: Peer | undefined;
+  let peer: OtelPeer | undefined;
   let ours: Server | undefined;
   let echo: Server | undefined;
   let oursUrl: string;
@@ -92,12 +41,7 @@ describe('interop with an OpenTelemetry JS peer (sdk-trace-node + instrumentatio
   const ourSpans = (count: number, traceId?: string): Promise<ReadableSpan[]> =>
     poll(`${count} spans of ours`, () => exporter.getFinishedSpans().filter((s) => traceId === undefined || s.traceId === traceId), (spans) => spans.length >= count);
 
-  const peerSpans = (traceId: string, count: number): Promise<PeerSpan[]> =>
-    poll(
-      `${count} spans of the OpenTelemetry peer in trace ${traceId}`,
-      async () => (await axios.get<PeerSpan[]>(`${peer!.url}/spans`)).data.filter((s) => s.traceId === traceId),
-      (spans) => spans.length >= count,
-    );
+  const peerSpans = (traceId: string, count: number) => peer!.spans(traceId, count);
 
   const only = <S extends { kind: number }>(spans: S[], kind: SpanKind): S => {
     const matching = spans.filter((s) => s.kind === kind);
@@ -106,7 +50,7 @@ describe('interop with an OpenTelemetry JS peer (sdk-trace-node + instrumentatio
   };
 
   beforeAll(async () => {
-    peer = await startPeer();
+    peer = await startOtelPeer();
 
     // A plain server, not traced: answers with the headers it received.
     echo = createServer((req, res) => {
@@ -136,7 +80,7 @@ describe('interop with an OpenTelemetry JS peer (sdk-trace-node + instrumentatio
   });
 
   afterAll(async () => {
-    await Promise.all([close(ours), close(echo), stopPeer(peer)]);
+    await Promise.all([close(ours), close(echo), peer?.stop()]);
   });
 
   beforeEach(() => exporter.reset());

@@ -12,6 +12,7 @@ import { compileHeaderRecording, type HeaderRecorder, type HeaderRecordingOption
 import { compileMatcher, type MatchRule, type MatchRules } from './matchers';
 import { compileQueryRecording, type QueryRecordingOptions, type QueryRedactor } from './query-recording';
 import { parseAuthority, parseRequestTarget, type RequestTarget } from './request-target';
+import { addServerTiming, traceMetric } from './server-timing';
 
 /**
  * Options every server middleware takes (Express, Koa). `Req`/`Res` are the framework's
@@ -40,6 +41,17 @@ export interface ServerTracingOptions<Req, Res> extends QueryRecordingOptions, H
    * goes out. Each response waits for the export (one round trip to the backend). Default false.
    */
   flushOnResponse?: boolean;
+  /**
+   * Answer each traced request with its SERVER span in a `Server-Timing` metric, the W3C Trace
+   * Context response binding: `server-timing: trace;desc=00-<trace-id>-<span-id>-<flags>`, with
+   * the flags of `traceparent`: sampled (`01`) when the span is recorded, and the random-trace-id
+   * bit (`02`) as the trace carries it, so a caller's `-01` reads `01`, `-00` reads `00`, and a
+   * trace this server starts reads `03` (or `02` unsampled). A browser reads it from
+   * `PerformanceServerTiming` to link a page load to the server's trace. Metrics the app sets are
+   * kept (ours is appended). Ignored requests get none. It shows the trace and span ids to
+   * whoever sees the response. Default false.
+   */
+  serverTiming?: boolean;
 }
 
 /** What an adapter tells core about its framework. */
@@ -148,6 +160,7 @@ export class ServerTracing<Req, Res> {
   private readonly requestHook: ServerTracingOptions<Req, Res>['requestHook'];
   private readonly responseHook: ServerTracingOptions<Req, Res>['responseHook'];
   private readonly flushOnResponse: boolean;
+  private readonly serverTiming: boolean;
   private readonly redactQuery: QueryRedactor | undefined;
   private readonly requestHeaders: HeaderRecorder | undefined;
   private readonly responseHeaders: HeaderRecorder | undefined;
@@ -175,6 +188,8 @@ export class ServerTracing<Req, Res> {
     this.responseHook = o.responseHook;
     if (o.flushOnResponse !== undefined && typeof o.flushOnResponse !== 'boolean') throw invalidOption(`${name}.flushOnResponse`, 'true or false', o.flushOnResponse);
     this.flushOnResponse = o.flushOnResponse === true;
+    if (o.serverTiming !== undefined && typeof o.serverTiming !== 'boolean') throw invalidOption(`${name}.serverTiming`, 'true or false', o.serverTiming);
+    this.serverTiming = o.serverTiming === true;
     this.redactQuery = compileQueryRecording(o, name);
     const headers = compileHeaderRecording(o, name);
     this.requestHeaders = headers.request;
@@ -205,6 +220,11 @@ export class ServerTracing<Req, Res> {
     // A server span continues the caller or starts a trace: never the context the server was
     // created in (AsyncLocalStorage would otherwise hand it the context of listen()).
     const span = tracer.startSpan(attr.httpSpanName(method, undefined), { kind: SpanKind.SERVER, parent: parent ?? null });
+    // Before any hook or handler runs, for recorded and unrecorded spans alike (flags say which).
+    if (this.serverTiming) {
+      const metric = traceMetric(span.spanContext());
+      if (metric !== undefined) safely(() => addServerTiming(nodeRes, metric));
+    }
     if (span.isRecording()) this.describeStart(span, nodeReq, target ?? parseRequestTarget(nodeReq.url), method, original);
     if (this.requestHook !== undefined) safely(() => this.requestHook!(span, req));
     states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });

@@ -21,8 +21,27 @@ export function traceRequestListener(
   options?: ServerTracingOptions<IncomingMessage, ServerResponse>,
 ): RequestListener {
   const tracing = new ServerTracing(options, nodeHttp);
-  return function tracedListener(this: unknown, req: IncomingMessage, res: ServerResponse): void {
+  // What the listener returns is returned (a rejected promise still reaches Node's
+  // captureRejections, or whatever wraps this listener), and what it throws or rejects with is
+  // recorded on the span, then handed on unchanged, as the framework adapters do. The status
+  // comes from the response, as for them.
+  return function tracedListener(this: unknown, req: IncomingMessage, res: ServerResponse): unknown {
     const span = tracing.start(req, res);
-    tracing.currentTracer().withSpan(span, () => listener.call(this, req, res));
-  };
+    return tracing.currentTracer().withSpan(span, () => {
+      let result: unknown;
+      try {
+        result = (listener as (this: unknown, req: IncomingMessage, res: ServerResponse) => unknown).call(this, req, res);
+      } catch (error) {
+        span.recordException(error);
+        throw error;
+      }
+      if (result !== null && typeof result === 'object' && typeof (result as PromiseLike<unknown>).then === 'function') {
+        return (result as Promise<unknown>).then(undefined, (error: unknown) => {
+          span.recordException(error);
+          throw error;
+        });
+      }
+      return result;
+    });
+  } as RequestListener;
 }

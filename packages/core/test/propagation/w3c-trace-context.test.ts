@@ -102,30 +102,65 @@ describe('tracestate', () => {
   });
 
   it('accepts the full key and value grammar', () => {
-    const key = `a${'z0_-*/'.repeat(42)}abc`.slice(0, 256);
-    const tenantKey = `0${'a'.repeat(240)}@${'b'.repeat(14)}`;
+    const key = `a${'z0_-*/@'.repeat(42)}abc`.slice(0, 256);
+    const digitKey = `0@${'a'.repeat(253)}@`;
     const value = `${' !"#$%&\'()*+-./:;<>?@[\\]^_`{|}~'.repeat(8)}x`.slice(-256);
-    const state = withState(`${key}=1,${tenantKey}=2,v=${value}`);
+    const state = withState(`${key}=1,${digitKey}=2,v=${value}`);
+    expect(key.length).toBe(256);
+    expect(digitKey.length).toBe(256);
     expect(state?.get(key)).toBe('1');
-    expect(state?.get(tenantKey)).toBe('2');
+    expect(state?.get(digitKey)).toBe('2');
     expect(state?.get('v')).toBe(value);
+  });
+
+  // Key grammar of Level 2 as the W3C suite checks it since w3c/trace-context acab820:
+  // [a-z0-9] then up to 255 of [a-z0-9_-*/@], '@' anywhere after the first character.
+  it.each([
+    'foo@',
+    'foo@@bar',
+    'foo@bar@baz',
+    '1special',
+    't@1v',
+    'special@vendor',
+    'z'.repeat(256),
+    `${'t'.repeat(241)}@${'v'.repeat(14)}`,
+    `${'t'.repeat(242)}@v`,
+    `t@${'v'.repeat(15)}`,
+    `a${'@'.repeat(255)}`,
+  ])('accepts the key %s', (key) => {
+    expect(TraceState.empty().set(key, 'x').get(key)).toBe('x');
+    const state = withState(['foo=1', `${key}=1,bar=2`]);
+    expect(state?.serialize()).toBe(`foo=1,${key}=1,bar=2`);
+    expect(state?.get(key)).toBe('1');
+  });
+
+  it.each([
+    ['starting with @', '@vendor'],
+    ['with a dot', 'special.vendor'],
+    ['of 257 characters', 'z'.repeat(257)],
+    ['of 257 characters with @', `${'t'.repeat(242)}@${'v'.repeat(14)}`],
+    ['uppercase', 'Foo'],
+    ['uppercase after @', 'foo@Bar'],
+    ['empty', ''],
+    ['with a space', 'foo bar'],
+  ])('rejects a key %s', (_name, key) => {
+    expect(TraceState.empty().set(key, 'x').size).toBe(0);
+    if (key !== '') expect(withState(`ok=1,${key}=1`)).toBeUndefined();
   });
 
   it.each([
     ['uppercase key', 'Foo=1'],
-    ['key starting with a digit (no tenant)', '1foo=1'],
+    ['key starting with @', '@foo=1'],
     ['key longer than 256', `${'a'.repeat(257)}=1`],
-    ['tenant id longer than 241', `${'a'.repeat(242)}@v=1`],
-    ['system id longer than 14', `t@${'a'.repeat(15)}=1`],
-    ['system id starting with a digit', 't@1v=1'],
-    ['two @', 't@v@w=1'],
+    ['key with a dot', 'foo.bar=1'],
+    ['empty key', '=1'],
     ['empty value', 'foo='],
     ['value with =', 'foo=a=b'],
     ['value with a non-ASCII character', 'foo=é'],
     ['value longer than 256', `foo=${'x'.repeat(257)}`],
     ['member without =', 'foo'],
-    ['duplicate key', 'foo=1,bar=2,foo=3'],
     ['33 members', Array.from({ length: 33 }, (_, i) => `k${i}=v`).join(',')],
+    ['33 members counting repeated keys', Array.from({ length: 33 }, () => 'k=v').join(',')],
   ])('discards the whole header on %s', (_name, header) => {
     expect(withState(`ok=1,${header}`)).toBeUndefined();
     expect(extract({ traceparent: VALID, tracestate: header })?.traceId).toBe(TRACE_ID);
@@ -134,6 +169,34 @@ describe('tracestate', () => {
     tracer.inject(tracer.startSpan('s', { parent: tracer.extract({ traceparent: VALID, tracestate: `ok=1,${header}` }) }), sent);
     expect(sent.traceparent).toBeDefined();
     expect(sent.tracestate).toBeUndefined();
+  });
+
+  // The spec lets a repeated key be passed on as is or with one of them dropped (the W3C suite
+  // accepts both since acab820): we keep the first (left-most, most recent) and drop the others.
+  it.each([
+    ['foo=1,foo=1', 'foo=1'],
+    ['foo=1,foo=2', 'foo=1'],
+    [['foo=1', 'foo=1'], 'foo=1'],
+    [['foo=1', 'foo=2'], 'foo=1'],
+    ['foo=1,bar=2,foo=3', 'foo=1,bar=2'],
+    [['a=1,b=2', 'c=3,a=4', 'b=5,d=6'], 'a=1,b=2,c=3,d=6'],
+  ])('passes %j on with the first occurrence of a repeated key', (header, expected) => {
+    const state = withState(header);
+    expect(state?.serialize()).toBe(expected);
+    const tracer = createTracer();
+    const sent: Record<string, string> = {};
+    tracer.inject(tracer.startSpan('s', { parent: tracer.extract({ traceparent: VALID, tracestate: header }) }), sent);
+    expect(sent.tracestate).toBe(expected);
+  });
+
+  it('counts repeated keys against the 32-member limit, and set()/unset() see one entry per key', () => {
+    const state = TraceState.parse(Array.from({ length: 32 }, (_, i) => `k${i % 2}=v${i}`).join(','))!;
+    expect(state.serialize()).toBe('k0=v0,k1=v1');
+    expect(state.size).toBe(2);
+    expect(state.get('k1')).toBe('v1');
+    expect(state.set('k1', 'new').serialize()).toBe('k1=new,k0=v0');
+    expect(state.unset('k0').serialize()).toBe('k1=v1');
+    expect(TraceState.parse(Array.from({ length: 33 }, (_, i) => `k${i % 2}=v${i}`).join(','))).toBeUndefined();
   });
 
   it('keeps 32 members, in order', () => {
@@ -207,12 +270,29 @@ describe('W3C test suite cases', () => {
     expect(effective(extract({ traceparent: VALID, tracestate: 'foo=1 \t , \t bar=2, \t baz=3' })?.traceState)?.serialize()).toBe('foo=1,bar=2,baz=3');
   });
 
-  it.each(['foo@=1,bar=2', '@foo=1,bar=2', 'foo@@bar=1,bar=2', 'foo@bar@baz=1,bar=2', 'foo =1', 'foo.bar=1', 'foo=,bar=3'])(
-    'drops the whole tracestate for %s',
-    (header) => {
-      expect(effective(extract({ traceparent: VALID, tracestate: header })?.traceState)).toBeUndefined();
-    },
-  );
+  it.each(['foo@=1,bar=2', 'foo@@bar=1,bar=2', 'foo@bar@baz=1,bar=2'])('passes on keys with @ after the first character: %s', (header) => {
+    expect(effective(extract({ traceparent: VALID, tracestate: header })?.traceState)?.serialize()).toBe(header);
+  });
+
+  it.each(['@foo=1,bar=2', 'foo =1', 'FOO=1', 'foo.bar=1', 'foo=bar=baz', 'foo=,bar=3'])('drops the whole tracestate for %s', (header) => {
+    expect(effective(extract({ traceparent: VALID, tracestate: header })?.traceState)).toBeUndefined();
+  });
+
+  it('key length: 256 characters pass, 257 drop the list, @ anywhere within the 256', () => {
+    const passed = (key: string) => effective(extract({ traceparent: VALID, tracestate: ['foo=1', `${key}=1`] })?.traceState);
+    for (const key of ['z'.repeat(256), `${'t'.repeat(241)}@${'v'.repeat(14)}`, `${'t'.repeat(242)}@v`, `t@${'v'.repeat(15)}`]) {
+      expect(passed(key)?.serialize()).toBe(`foo=1,${key}=1`);
+    }
+    expect(passed('z'.repeat(257))).toBeUndefined();
+  });
+
+  it('passes duplicated keys on with one of them (foo=1,foo=1 / foo=1,foo=2, in one header or two)', () => {
+    for (const header of ['foo=1,foo=1', ['foo=1', 'foo=1'], 'foo=1,foo=2', ['foo=1', 'foo=2']]) {
+      const context = extract({ traceparent: `00-${T}-${P}-00`, tracestate: header });
+      expect(context?.traceId).toBe(T);
+      expect(effective(context?.traceState)?.serialize()).toBe('foo=1');
+    }
+  });
 
   it('keeps 32 members spread over 4 headers', () => {
     const headers = Array.from({ length: 4 }, (_, h) => Array.from({ length: 8 }, (_, i) => `bar${String(h * 8 + i + 1).padStart(2, '0')}=${h}${i}`).join(','));

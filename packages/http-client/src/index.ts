@@ -1,0 +1,3 @@
+// Public surface of @tracewell/http-client.
+export { traceHttpClients } from './trace-http-clients';
+export type { TraceHttpClientsOptions } from './trace-http-clients';
