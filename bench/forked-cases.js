@@ -49,4 +49,36 @@ function forkCase(script, variant, args) {
   };
 }
 
-module.exports = { median, settings, forkCase };
+/**
+ * A span processor that discards, as both sides' are, but keeps the spans it sees while
+ * `recorder.keep` is set: the one checked call a case makes before it is measured.
+ */
+function recordingProcessor() {
+  const recorder = { keep: false, started: 0, ended: [] };
+  const processor = {
+    onStart() {
+      if (recorder.keep) recorder.started++;
+    },
+    onEnd(span) {
+      if (recorder.keep) recorder.ended.push(span);
+    },
+    forceFlush: async () => {},
+    shutdown: async () => {},
+  };
+  return { recorder, processor };
+}
+
+/**
+ * As harness.js calibrates, for asynchronous calls: how many calls make a round of `targetMs`,
+ * given `measure(n)`, which makes n calls and resolves with `{ ns }` per call.
+ */
+async function calibrateCalls(measure, targetMs) {
+  let iterations = 50;
+  for (;;) {
+    const elapsed = ((await measure(iterations)).ns * iterations) / 1e6;
+    if (elapsed > targetMs / 4) return Math.ceil((iterations * targetMs) / elapsed);
+    iterations *= 4;
+  }
+}
+
+module.exports = { median, settings, forkCase, recordingProcessor, calibrateCalls };

@@ -16,7 +16,7 @@
 // By hand (e.g. under node --cpu-prof): node bench/http-client.js --child tracewell:on
 // [--client fetch|http.get] [--quick] starts its own server and runs the rounds in a row.
 const { fork } = require('node:child_process');
-const { forkCase, median, settings } = require('./forked-cases');
+const { calibrateCalls, forkCase, median, recordingProcessor, settings } = require('./forked-cases');
 const { performance } = require('node:perf_hooks');
 
 // OpenTelemetry not sampled is left out to keep the suite under 30 s (setUp supports 'opentelemetry:off').
@@ -52,18 +52,8 @@ function startServer() {
 /** One case, set up as its side would be in a traced service: the two clients and how to run inside the request. */
 function setUp(variant, port) {
   const [side, sampling] = variant.split(':');
-  const recorder = { keep: false, started: 0, ended: [] };
-  // Both sides: a processor that discards (it keeps the spans of the checks only).
-  const discard = {
-    onStart() {
-      if (recorder.keep) recorder.started++;
-    },
-    onEnd(span) {
-      if (recorder.keep) recorder.ended.push(span);
-    },
-    forceFlush: async () => {},
-    shutdown: async () => {},
-  };
+  // Both sides: a processor that discards (it keeps the spans of the check only).
+  const { recorder, processor: discard } = recordingProcessor();
   let inRequest = (fn) => fn();
   let activeSpanId = () => undefined;
   let request;
@@ -182,13 +172,8 @@ async function warmUp(bench, client, quick) {
 }
 
 /** As harness.js calibrates: requests for a round of targetMs. */
-async function calibrate(bench, client, targetMs) {
-  let iterations = 50;
-  for (;;) {
-    const elapsed = ((await round(bench, client, iterations)).ns * iterations) / 1e6;
-    if (elapsed > targetMs / 4) return Math.ceil((iterations * targetMs) / elapsed);
-    iterations *= 4;
-  }
+function calibrate(bench, client, targetMs) {
+  return calibrateCalls((n) => round(bench, client, n), targetMs);
 }
 
 /** In a child: one case; checks, calibrates, then runs a round each time the parent asks. */

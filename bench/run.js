@@ -15,6 +15,7 @@ const SUITES = [
   ['Context managers: AsyncLocalStorage (default) and cls-hooked', './context'],
   ['OpenTelemetry bridge: an instrumentation-pg query span, Tracewell behind the OpenTelemetry API and OpenTelemetry JS (ns per query)', './opentelemetry-bridge'],
   ['HTTP clients: fetch and http.get to a local keep-alive server, untraced, Tracewell (traceHttpClients) and OpenTelemetry JS (µs per request)', './http-client'],
+  ['gRPC: a unary call over loopback, client and server in one process, untraced, Tracewell (@tracewell/grpc interceptors) and OpenTelemetry JS (instrumentation-grpc) (µs per call)', './grpc'],
   ['Server overhead: untraced, Tracewell, OpenTelemetry JS (autocannon)', './server/run'],
   ['Memory: heap of a traced Express server after N requests', './server/memory'],
   ['Backend faults: an Express server with its OTLP collector healthy, hanging or answering 503', './backend-fault'],

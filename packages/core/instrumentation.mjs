@@ -7,6 +7,7 @@ export const {
   ClientTracing,
   isCallInFlight,
   redactUrl,
+  compileMatcher,
   isTracingSuppressed,
   wrapSpanContext,
   invalidOption,

@@ -15,7 +15,7 @@ export interface ServiceExit {
 
 export interface ServiceProcess {
   readonly spec: ServiceSpec;
-  /** e.g. `http://127.0.0.1:41823` */
+  /** e.g. `http://127.0.0.1:41823`, or `127.0.0.1:41823` for a gRPC service (a grpc-js target) */
   readonly url: string;
   readonly pid: number;
   /** Settles when the process has exited and its output is read. */
@@ -51,7 +51,14 @@ export interface StartOptions {
 }
 
 const isListening = (message: unknown): message is ListeningMessage =>
-  typeof message === 'object' && message !== null && (message as ListeningMessage).type === 'listening' && typeof (message as ListeningMessage).port === 'number';
+  typeof message === 'object' &&
+  message !== null &&
+  (message as ListeningMessage).type === 'listening' &&
+  typeof (message as ListeningMessage).port === 'number' &&
+  ['http', 'grpc'].includes((message as ListeningMessage).protocol);
+
+/** Where callers reach a service that listens on `port`. */
+const addressOf = ({ port, protocol }: ListeningMessage): string => (protocol === 'grpc' ? `127.0.0.1:${port}` : `http://127.0.0.1:${port}`);
 
 /** Spawns `node <script>` and resolves once it listens (it says so over the IPC channel). */
 export function startService(spec: ServiceSpec, options: StartOptions): Promise<ServiceProcess> {
@@ -106,7 +113,7 @@ export function startService(spec: ServiceSpec, options: StartOptions): Promise<
       if (settled || !isListening(message)) return;
       settled = true;
       clearTimeout(timer);
-      resolve({ spec, url: `http://127.0.0.1:${message.port}`, pid: child.pid!, exited, output, stop, terminate });
+      resolve({ spec, url: addressOf(message), pid: child.pid!, exited, output, stop, terminate });
     });
   });
 }

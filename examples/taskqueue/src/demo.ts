@@ -81,10 +81,12 @@ async function main(): Promise<number> {
     const urls = Object.fromEntries(BACKENDS.map((spec, i) => [spec.urlVariable, (started[i] as PromiseFulfilledResult<ServiceProcess>).value.url]));
     const frontend = await start(FRONTEND, urls, endpoint);
     console.log('Services, one process each:');
-    for (const spec of SERVICES) {
+    const rows = SERVICES.map((spec) => {
       const service = services.find((s) => s.spec === spec)!;
-      console.log(`  ${spec.name.padEnd(10)}${spec.framework.padEnd(9)}${service.url.padEnd(25)}${spec.rpc.padEnd(21)}pid ${service.pid}`);
-    }
+      return [spec.name, spec.framework, service.url, spec.rpc, `pid ${service.pid}`];
+    });
+    const widths = rows[0]!.map((_, column) => Math.max(...rows.map((row) => row[column]!.length)) + 2);
+    for (const row of rows) console.log(`  ${row.map((cell, column) => (column === row.length - 1 ? cell : cell.padEnd(widths[column]!))).join('')}`);
 
     const path = '/TaskQueue.Stats?queue=default';
     const sent: Array<{ traceId: string; millis: number }> = [];

@@ -10,7 +10,8 @@ const BAR_WIDTH = 40;
 /**
  * The name to show: the span's name, except for HTTP client spans, which are named by their
  * method alone (`GET`, the OpenTelemetry convention when the client knows no route): those
- * get the path they called, from `url.full` or `http.route` (`GET /QueueService.Report`).
+ * get the path they called, from `url.full` or `http.route` (`GET /System.Stats`). gRPC spans,
+ * client and server, are named by their method already (`taskqueue.QueueService/Report`).
  */
 export function displayName(span: Pick<WaterfallSpan, 'name' | 'kind' | 'attributes'>): string {
   if (span.kind !== 'CLIENT' || !/^[A-Z]+$/.test(span.name)) return span.name;

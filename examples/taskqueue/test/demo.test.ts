@@ -62,7 +62,8 @@ describe('npm run demo -- --once', () => {
     const tree = parseTree(lines.slice(first, lines.indexOf('', first)));
 
     // One root, TaskQueue.Stats, calling the four others: every call a CLIENT span of the
-    // front end with the SERVER span of the service that answered it right below it.
+    // front end with the SERVER span of the service that answered it right below it. HTTP calls
+    // show the method and path they called; a gRPC call bears its method's name, as its server span.
     expect(tree).toHaveLength(1);
     const [root] = tree;
     expect([root!.name, root!.service]).toEqual(['TaskQueue.Stats', 'frontend']);
@@ -71,21 +72,29 @@ describe('npm run demo -- --once', () => {
       expect(call.children).toHaveLength(1);
       const [server] = call.children;
       expect(server!.children).toEqual([]);
-      expect(call.name).toMatch(new RegExp(`^(GET|POST) /${server!.name.replace('.', '\\.')}$`));
+      if (server!.service === 'queue') expect(call.name).toBe(server!.name);
+      else expect(call.name).toMatch(new RegExp(`^(GET|POST) /${server!.name.replace('.', '\\.')}$`));
       return `${server!.name} [${server!.service}]`;
     });
     // Auth first, the two reports and the stats (started together, in any order), the render last.
     expect(calls[0]).toBe('TaskQueue.Auth [auth]');
-    expect(calls.slice(1, 4).sort()).toEqual(['QueueService.Report [queue]', 'QueueService.Report [queue]', 'System.Stats [system]']);
+    expect(calls.slice(1, 4).sort()).toEqual(['System.Stats [system]', 'taskqueue.QueueService/Report [queue]', 'taskqueue.QueueService/Report [queue]']);
     expect(calls[4]).toBe('Graphviz.Render [render]');
     expect(calls).toHaveLength(5);
 
     expect(out).toMatch(/^Slowest call: Graphviz\.Render \[render\]/m);
     expect(out).toMatch(new RegExp(`^In the viewer: http://127\\.0\\.0\\.1:\\d+/#/traces/${traceId}$`, 'm'));
 
-    // Five processes were started, and none is left.
-    const pids = [...out.matchAll(/^ {2}(\w+) +(?:Express|Koa) +http:\/\/127\.0\.0\.1:\d+ +\S+ +pid (\d+)$/gm)].map((m) => Number(m[2]));
-    expect(pids).toHaveLength(5);
+    // Five processes were started, and none is left; the queue service is reached at a gRPC target.
+    const started = [...out.matchAll(/^ {2}(\w+) +(Express|Koa|grpc-js) +((?:http:\/\/)?127\.0\.0\.1:\d+) +(\S+) +pid (\d+)$/gm)];
+    expect(started.map((m) => `${m[1]} ${m[2]} ${m[3]!.replace(/\d+$/, 'PORT')} ${m[4]}`)).toEqual([
+      'frontend Express http://127.0.0.1:PORT TaskQueue.Stats',
+      'auth Koa http://127.0.0.1:PORT TaskQueue.Auth',
+      'queue grpc-js 127.0.0.1:PORT taskqueue.QueueService/Report',
+      'system Express http://127.0.0.1:PORT System.Stats',
+      'render Express http://127.0.0.1:PORT Graphviz.Render',
+    ]);
+    const pids = started.map((m) => Number(m[5]));
     for (const pid of pids) expect(() => process.kill(pid, 0)).toThrow(expect.objectContaining({ code: 'ESRCH' }));
   }, 60_000);
 });

@@ -1,8 +1,10 @@
 // The service processes as the demo starts them (built: run `npx tsc -b` first, as `npm test` does),
 // exporting to a small OTLP/HTTP JSON receiver of our own.
+import { Client, credentials, Metadata } from '@grpc/grpc-js';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
+import { QUEUE_SERVICE, type Report } from '../src/apps/queue-service';
 import { startService, ServiceStartError } from '../src/children';
 import { BACKENDS, FRONTEND } from '../src/topology';
 
@@ -65,6 +67,35 @@ describe('a service process', () => {
     }
     expect(received).toEqual([{ service: 'auth-under-test', traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: expect.stringMatching(/^[0-9a-f]{16}$/), parentSpanId: '00f067aa0ba902b7', name: 'TaskQueue.Auth' }]);
     expect(service.output()).toMatch(/^\[auth\] auth-under-test listening on http:\/\/127\.0\.0\.1:\d+$/m);
+  });
+
+  it('serves gRPC when its app is a grpc-js server: reached at host:port, continuing the trace from the call’s metadata', async () => {
+    const queue = BACKENDS.find((s) => s.name === 'queue')!;
+    const service = await startService(queue, {
+      script: script('queue'),
+      env: { ...process.env, PORT: '0', OTEL_SERVICE_NAME: 'queue-under-test', OTEL_EXPORTER_OTLP_ENDPOINT: endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' },
+    });
+    received.length = 0;
+    try {
+      expect(service.url).toMatch(/^127\.0\.0\.1:\d+$/); // a grpc-js target, not a URL
+      const client = new Client(service.url, credentials.createInsecure());
+      const metadata = new Metadata();
+      metadata.set('traceparent', '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
+      const { path, requestSerialize, responseDeserialize } = QUEUE_SERVICE.Report;
+      const report = await new Promise<Report>((resolve, reject) =>
+        client.makeUnaryRequest(path, requestSerialize, responseDeserialize, { queue: 'default', report: 'pending' }, metadata, { deadline: Date.now() + 10_000 }, (error, value) =>
+          error ? reject(error) : resolve(value!),
+        ),
+      );
+      client.close();
+      expect(report).toEqual({ queue: 'default', report: 'pending', tasks: 42, oldestSeconds: 95 });
+    } finally {
+      await service.stop();
+    }
+    expect(received).toEqual([
+      { service: 'queue-under-test', traceId: '0af7651916cd43dd8448eb211c80319c', spanId: expect.stringMatching(/^[0-9a-f]{16}$/), parentSpanId: 'b7ad6b7169203331', name: 'taskqueue.QueueService/Report' },
+    ]);
+    expect(service.output()).toMatch(/^\[queue\] queue-under-test listening on 127\.0\.0\.1:\d+ \(gRPC\)$/m);
   });
 
   it('that cannot start is reported with what it printed', async () => {

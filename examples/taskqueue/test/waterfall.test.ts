@@ -38,5 +38,9 @@ describe('renderWaterfall', () => {
     expect(displayName({ name: 'GET', kind: 'CLIENT', attributes: { 'url.full': 'not a url' } })).toBe('GET');
     expect(displayName({ name: 'GET', kind: 'SERVER', attributes: { 'url.full': 'http://x/y' } })).toBe('GET');
     expect(displayName({ name: 'fetch rows', kind: 'CLIENT', attributes: { 'url.full': 'http://x/y' } })).toBe('fetch rows');
+    // gRPC spans are named by their method on both sides.
+    const grpc = { 'rpc.system': 'grpc', 'rpc.service': 'taskqueue.QueueService', 'rpc.method': 'Report' };
+    expect(displayName({ name: 'taskqueue.QueueService/Report', kind: 'CLIENT', attributes: grpc })).toBe('taskqueue.QueueService/Report');
+    expect(displayName({ name: 'taskqueue.QueueService/Report', kind: 'SERVER', attributes: grpc })).toBe('taskqueue.QueueService/Report');
   });
 });

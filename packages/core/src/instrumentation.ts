@@ -7,5 +7,6 @@ export type { ServerFramework, ServerTracingOptions } from './http/server-tracin
 export { ClientTracing, isCallInFlight, redactUrl } from './http/client-tracing';
 export type { ClientRequestTrace, ClientTracingOptions } from './http/client-tracing';
 export type { HeaderLookup } from './http/header-recording';
+export { compileMatcher } from './http/matchers';
 export { isTracingSuppressed } from './tracer';
 export { wrapSpanContext } from './non-recording-span';

@@ -1,21 +1,24 @@
 // TaskQueue.Stats (Express): the front end. To answer it asks TaskQueue.Auth, then two
-// QueueService.Reports and System.Stats at once, then Graphviz.Render: the article's trace.
+// QueueService.Reports (gRPC) and System.Stats at once, then Graphviz.Render: the article's trace.
 // traceAxios() makes each axios call a CLIENT span and sends the trace headers; System.Stats is
 // called with the global fetch, traced by traceHttpClients() (run-service.ts turns it on for the
-// process), so every service's spans join this request's trace.
+// process); the queue service is called over gRPC, with grpcClientInterceptor() on its channel,
+// which does the same in the calls' metadata. So every service's spans join this request's trace.
 import { traceAxios } from '@tracewell/axios';
 import type { Tracer } from '@tracewell/core';
 import { traceMiddleware } from '@tracewell/express';
+import { grpcClientInterceptor } from '@tracewell/grpc';
 import axios from 'axios';
 import express from 'express';
-import type { Report } from './queue';
+import { createQueueClient, type Report, type ReportKind } from './queue-service';
 import type { Rendered } from './render';
 import { rpcName } from './rpc';
 import type { SystemStats } from './system';
 
 export interface FrontendOptions {
   authUrl: string;
-  queueUrl: string;
+  /** The queue service's gRPC target, `host:port`. */
+  queueTarget: string;
   systemUrl: string;
   renderUrl: string;
   /** Default: the global tracer (`setGlobalTracer`). */
@@ -36,6 +39,7 @@ export interface QueueStats {
 export function createFrontend(options: FrontendOptions): express.Express {
   const client = axios.create({ timeout: 10_000 });
   traceAxios(client, { tracer: options.tracer });
+  const queueService = createQueueClient(options.queueTarget, { interceptors: [grpcClientInterceptor({ target: options.queueTarget, tracer: options.tracer })] });
 
   const app = express();
   app.use(traceMiddleware({ tracer: options.tracer, spanName: (req) => rpcName(req.route?.path) }));
@@ -51,8 +55,8 @@ export function createFrontend(options: FrontendOptions): express.Express {
       res.status(403).json({ error: `${user} may not read ${queue}` });
       return;
     }
-    // 2. Two reports from the queue service and the system stats, at the same time.
-    const report = (kind: string) => client.get<Report>(`${options.queueUrl}/QueueService.Report`, { params: { queue, report: kind } });
+    // 2. Two reports from the queue service (gRPC calls) and the system stats, at the same time.
+    const report = async (kind: ReportKind): Promise<{ data: Report }> => ({ data: await queueService.report({ queue, report: kind }, { deadline: Date.now() + 10_000 }) });
     const systemStats = async (): Promise<{ data: SystemStats }> => {
       const response = await fetch(`${options.systemUrl}/System.Stats`, { signal: AbortSignal.timeout(10_000) });
       if (!response.ok) throw new Error(`System.Stats answered ${response.status}`);

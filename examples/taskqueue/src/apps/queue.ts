@@ -1,9 +1,13 @@
-// QueueService.Report (Koa): one report (pending or leased tasks) on a queue.
-import Router from '@koa/router';
-import type { Tracer } from '@tracewell/core';
-import { traceMiddleware } from '@tracewell/koa';
-import Koa from 'koa';
-import { between, rpcName, work, type Latency } from './rpc';
+// QueueService.Report (gRPC, @grpc/grpc-js): one report (pending or leased tasks) on a queue.
+// grpcServerInterceptor() gives each call a SERVER span named after its method
+// (`taskqueue.QueueService/Report`) that continues the caller's trace from the call's metadata.
+import { Server, status, type handleUnaryCall } from '@grpc/grpc-js';
+import { getTracer, type Tracer } from '@tracewell/core';
+import { grpcServerInterceptor } from '@tracewell/grpc';
+import { isReportKind, QUEUE_SERVICE, REPORTS, type Report, type ReportRequest } from './queue-service';
+import { between, work, type Latency } from './rpc';
+
+export { REPORTS, type Report, type ReportKind } from './queue-service';
 
 export interface QueueOptions {
   /** Default: the global tracer (`setGlobalTracer`). */
@@ -12,38 +16,25 @@ export interface QueueOptions {
   latency?: Latency;
 }
 
-export const REPORTS = ['pending', 'leased'] as const;
-export type ReportKind = (typeof REPORTS)[number];
-
-export interface Report {
-  queue: string;
-  report: ReportKind;
-  tasks: number;
-  oldestSeconds: number;
-}
-
-const isReportKind = (value: unknown): value is ReportKind => (REPORTS as readonly unknown[]).includes(value);
-
-export function createQueue(options: QueueOptions = {}): Koa {
+/** A grpc-js server with QueueService added, not bound yet (`listenGrpc` in run-service.ts binds it). */
+export function createQueue(options: QueueOptions = {}): Server {
   const latency = options.latency ?? between(60, 120);
-  const app = new Koa();
-  app.use(traceMiddleware({ tracer: options.tracer, spanName: (ctx) => rpcName(ctx.routerPath) }));
+  const server = new Server({ interceptors: [grpcServerInterceptor({ tracer: options.tracer })] });
 
-  const router = new Router();
-  router.get('/QueueService.Report', async (ctx) => {
-    const queue = String(ctx.query.queue ?? 'default');
-    const report = ctx.query.report;
+  const report: handleUnaryCall<Partial<ReportRequest>, Report> = async (call, callback) => {
+    const span = (options.tracer ?? getTracer()).currentSpan(); // the interceptor's SERVER span
+    const { queue: asked, report } = call.request ?? {};
+    const queue = typeof asked === 'string' && asked !== '' ? asked : 'default';
     if (!isReportKind(report)) {
-      ctx.status = 400;
-      ctx.body = { error: `report must be one of ${REPORTS.join(', ')}` };
+      callback({ code: status.INVALID_ARGUMENT, details: `report must be one of ${REPORTS.join(', ')}` });
       return;
     }
-    ctx.span.setAttributes({ 'app.queue': queue, 'app.report': report });
+    span?.setAttributes({ 'app.queue': queue, 'app.report': report });
     await work(latency); // scan the queue
     const tasks = report === 'pending' ? 42 : 7;
-    ctx.span.setAttribute('app.report.tasks', tasks);
-    ctx.body = { queue, report, tasks, oldestSeconds: report === 'pending' ? 95 : 12 } satisfies Report;
-  });
-  app.use(router.routes());
-  return app;
+    span?.setAttribute('app.report.tasks', tasks);
+    callback(null, { queue, report, tasks, oldestSeconds: report === 'pending' ? 95 : 12 });
+  };
+  server.addService(QUEUE_SERVICE, { Report: report });
+  return server;
 }
