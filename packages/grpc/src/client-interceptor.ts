@@ -2,6 +2,7 @@ import { InterceptingCall, type Interceptor, type Metadata, type StatusObject } 
 import { getTracer, SpanKind, type MatchRules, type Span, type Tracer } from '@tracewell/core';
 import { compileMatcher, invalidOption } from '@tracewell/core/instrumentation';
 import { metadataCarrier } from './metadata-carrier';
+import { safely } from './safely';
 import { grpcMethod } from './method-path';
 import { finishRpcSpan, hostAndPort, NETWORK_PEER_ADDRESS, NETWORK_PEER_PORT, SERVER_ADDRESS, SERVER_PORT, startAttributes } from './rpc-attributes';
 
@@ -29,14 +30,6 @@ export interface GrpcClientTracingOptions {
   requestHook?: (span: Span, call: GrpcClientCallInfo) => void;
   /** Called with the call's status before its span ends. Errors are swallowed. */
   responseHook?: (span: Span, status: StatusObject) => void;
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // A hook never breaks the call.
-  }
 }
 
 /**

@@ -4,6 +4,7 @@ import { compileMatcher, invalidOption } from '@tracewell/core/instrumentation';
 import { GRPC_TRACE_BIN, readGrpcTraceBin } from './grpc-trace-bin';
 import { metadataCarrier } from './metadata-carrier';
 import { grpcMethod } from './method-path';
+import { safely } from './safely';
 import { finishRpcSpan, hostAndPort, NETWORK_PEER_ADDRESS, NETWORK_PEER_PORT, startAttributes } from './rpc-attributes';
 
 /** What the server hooks see of a call. */
@@ -33,14 +34,6 @@ export interface GrpcServerTracingOptions {
   requestHook?: (span: Span, call: GrpcServerCallInfo) => void;
   /** Called with the call's status before its span ends. Errors are swallowed. */
   responseHook?: (span: Span, status: GrpcServerStatus) => void;
-}
-
-function safely(fn: () => void): void {
-  try {
-    fn();
-  } catch {
-    // A hook never breaks the call.
-  }
 }
 
 // A cancelled call never sends a status of its own: grpc-js ends a call whose deadline passed

@@ -1,4 +1,5 @@
 import type { ClientRequest, IncomingMessage } from 'node:http';
+import { callStateOf } from './call-state';
 import { subscribeAll } from './channels';
 import type { ClientCalls } from './client-calls';
 import { publishesRequestCreated, hookHeaderWrite } from './node20-header-hook';
@@ -13,6 +14,7 @@ function urlOf(request: ClientRequest): string {
 function begin(calls: ClientCalls, request: ClientRequest): void {
   if (request.headersSent) return;
   calls.begin(request, request.method, urlOf(request), (name) => request.getHeader(name), (name, value) => request.setHeader(name, value));
+  if (callStateOf(request) === undefined) return; // left untraced (suppressed, or another layer's call)
   // The last event of every request, answered or not: ends what is still open.
   request.once('close', () => calls.end(request, request.destroyed && !request.writableFinished ? new Error('request aborted') : undefined));
 }
@@ -32,6 +34,7 @@ export function subscribeNodeHttp(calls: ClientCalls): () => void {
       'http.client.response.finish',
       (message) => {
         const { request, response } = message as { request: ClientRequest; response: IncomingMessage };
+        if (callStateOf(request) === undefined) return;
         calls.respond(request, response.statusCode ?? 0, (name) => response.headers[name]);
         response.once('end', () => calls.end(request));
         response.once('error', (error) => calls.end(request, error));
