@@ -24,7 +24,7 @@ function signalOf(init: ClientGetInit): AbortSignal | undefined {
  */
 function processWide(
   name: string,
-  traits: Pick<ClientAdapter, 'followsRedirects' | 'acceptsUserinfo'>,
+  traits: Pick<ClientAdapter, 'followsRedirects' | 'acceptsUserinfo' | 'abortCaseOpen'>,
   make: () => { get: ConformanceClient['get']; release?: () => Promise<void> },
 ): ClientAdapter {
   return {
@@ -68,7 +68,10 @@ const adapters: ClientAdapter[] = [
   processWide("undici's request", { followsRedirects: false, acceptsUserinfo: true }, () => ({ get: undiciRequestGet() })),
   // undici's request does not follow redirects unless composed with its redirect interceptor:
   // each hop is then a request of its own, checked against propagateTo on its own.
-  processWide("undici's request with interceptors.redirect", { followsRedirects: true, acceptsUserinfo: true }, () => {
+  // Open: once, in a CI run on Node 22 under load, one aborted call through the redirect
+  // interceptor was three undici requests (three spans, all aborted); not reproduced since in 14
+  // runs with and without load. Skipped, and named, until it is understood.
+  processWide("undici's request with interceptors.redirect", { followsRedirects: true, acceptsUserinfo: true, abortCaseOpen: 'an abort was once seen as three undici requests' }, () => {
     const agent = new Agent();
     return { get: undiciRequestGet(agent.compose(interceptors.redirect({ maxRedirections: 5 }))), release: () => agent.close() };
   }),
