@@ -318,9 +318,13 @@ describe('SIGTERM under traffic, shutdownOnSignal installed', () => {
       // when shutdown began, as before, was a race: the drain may have just sent them all.)
       expect(before.length).toBeGreaterThanOrEqual(RESPONSES_BEFORE_SIGNAL);
       expect(outcome.received.length).toBeGreaterThan(outcome.receivedAtSignal);
-      // The drain: the requests in flight at the signal (one per loop) ended, with their four
-      // spans each, before the final flush began, so they were delivered too.
-      expect(atShutdown!.spansEnded).toBeGreaterThanOrEqual(SPANS_PER_REQUEST * (outcome.responsesAtSignal + CONCURRENCY));
+      // The drain: the requests in flight at the signal ended, with their four spans each, before
+      // the final flush began, so they were delivered too. Nearly every loop has one in flight;
+      // a loop that has just read its response and not yet sent the next has none (seen: one of
+      // 64, in a CI run under load), so a few are allowed for. Without the drain about half the
+      // loops' spans are missing (measured: 1,731 of 1,856), which this still fails.
+      const LOOPS_BETWEEN_REQUESTS = 4;
+      expect(atShutdown!.spansEnded).toBeGreaterThanOrEqual(SPANS_PER_REQUEST * (outcome.responsesAtSignal + CONCURRENCY - LOOPS_BETWEEN_REQUESTS));
     } finally {
       await collector.stop();
     }
