@@ -31,3 +31,28 @@ runClientConformance({
     };
   },
 });
+
+// The suite's baseline is the instance untraced: eject() must really remove the tracing.
+it('after eject(), the instance sends what an untraced one sends: no trace headers', async () => {
+  const { createServer } = await import('node:http');
+  const { createTracer } = await import('@tracewell/core');
+  const received: Array<string | undefined> = [];
+  const server = createServer((req, res) => {
+    received.push(req.headers.traceparent as string | undefined);
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/x`;
+  const tracer = createTracer({ spanProcessors: [], sampler: 'always_on' });
+  try {
+    const instance = axios.create();
+    const eject = traceAxios(instance, { tracer });
+    await tracer.startActiveSpan('caller', () => instance.get(url));
+    eject();
+    await tracer.startActiveSpan('caller', () => instance.get(url));
+    expect(received[0]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$/);
+    expect(received[1]).toBeUndefined();
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -1,4 +1,6 @@
-import { get as httpGet, type IncomingMessage } from 'node:http';
+import { createServer, get as httpGet, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createTracer } from '@tracewell/core';
 import { runClientConformance, type ClientAdapter, type ClientGetInit, type ConformanceClient } from '@tracewell/conformance';
 import { Agent, fetch as undiciFetch, interceptors, Pool, request as undiciRequest, type Dispatcher } from 'undici';
 import { traceHttpClients } from '../src';
@@ -111,3 +113,29 @@ const adapters: ClientAdapter[] = [
 ];
 
 for (const adapter of adapters) runClientConformance(adapter);
+
+// The suite's baselines are these clients untraced: the off switch must really turn tracing off.
+it('after the off switch, every client sends what it sends untraced: no trace headers', async () => {
+  const received: Array<string | undefined> = [];
+  const server = createServer((req, res) => {
+    received.push(req.headers.traceparent as string | undefined);
+    res.end('{}');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/x`;
+  const tracer = createTracer({ spanProcessors: [], sampler: 'always_on' });
+  try {
+    for (const adapter of adapters) {
+      const traced = await adapter.setUp({ tracer });
+      await tracer.startActiveSpan('caller', () => traced.get(url));
+      await traced.tearDown();
+      const untraced = await adapter.setUp(undefined);
+      await tracer.startActiveSpan('caller', () => untraced.get(url));
+      await untraced.tearDown();
+    }
+    expect(received.filter((_, i) => i % 2 === 0).every((header) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$/.test(header ?? ''))).toBe(true);
+    expect(received.filter((_, i) => i % 2 === 1)).toEqual(adapters.map(() => undefined));
+  } finally {
+    await new Promise((resolve) => server.close(resolve));
+  }
+});

@@ -1,6 +1,6 @@
 import { runningServer, runServerConformance, type ServerAdapter } from '@tracewell/conformance';
 import { createServer, type IncomingMessage, type RequestListener, type ServerResponse } from 'node:http';
-import { traceRequestListener, type Span, type Tracer } from '../../src';
+import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, traceRequestListener, type Span, type Tracer } from '../../src';
 import type { ServerTracingOptions } from '../../src/instrumentation';
 
 // The server conformance suite (packages/conformance/src/server-suite.ts) on core's wrapper for
@@ -110,3 +110,34 @@ const requestListenerAdapter: ServerAdapter = {
 };
 
 runServerConformance(requestListenerAdapter);
+
+// What the suite's error cases rely on, seen from outside: the wrapper hands the listener's
+// return value on (so a rejection reaches whoever called it) and records the error first.
+it('traceRequestListener returns what the listener returns, and records a rejection before handing it on', async () => {
+  const exporter = new InMemorySpanExporter();
+  const tracer = createTracer({ spanProcessors: [new SimpleSpanProcessor(exporter)], sampler: 'always_on' });
+  const server = createServer();
+  const listener = traceRequestListener(async () => {
+    await tick();
+    throw BOOM;
+  }, { tracer });
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    (listener(req, res) as unknown as Promise<void>).catch((error: unknown) => {
+      server.emit('handed-on', error);
+      res.statusCode = 500;
+      res.end('answered by the caller');
+    });
+  });
+  const handedOn = new Promise((resolve) => server.once('handed-on', resolve));
+  server.listen(0, '127.0.0.1');
+  const running = await runningServer(server);
+  try {
+    expect(await (await fetch(`${running.url}/x`)).text()).toBe('answered by the caller');
+    expect(await handedOn).toBe(BOOM);
+    for (let i = 0; i < 200 && exporter.getFinishedSpans().length === 0; i++) await tick();
+    const [span] = exporter.getFinishedSpans();
+    expect(span!.events.filter((e) => e.name === 'exception').map((e) => e.attributes['exception.message'])).toEqual(['BOOM']);
+  } finally {
+    await running.close();
+  }
+});
