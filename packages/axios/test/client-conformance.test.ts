@@ -53,6 +53,7 @@ it('after eject(), the instance sends what an untraced one sends: no trace heade
     expect(received[0]).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$/);
     expect(received[1]).toBeUndefined();
   } finally {
+    server.closeAllConnections(); // the clients' keep-alive sockets
     await new Promise((resolve) => server.close(resolve));
   }
 });

@@ -136,6 +136,7 @@ it('after the off switch, every client sends what it sends untraced: no trace he
     expect(received.filter((_, i) => i % 2 === 0).every((header) => /^00-[0-9a-f]{32}-[0-9a-f]{16}-0[13]$/.test(header ?? ''))).toBe(true);
     expect(received.filter((_, i) => i % 2 === 1)).toEqual(adapters.map(() => undefined));
   } finally {
+    server.closeAllConnections(); // the clients' keep-alive sockets
     await new Promise((resolve) => server.close(resolve));
   }
 });
