@@ -2,13 +2,20 @@
 // `npm run bench [-- --quick]`: every benchmark, printed as markdown tables and written to
 // bench/results/latest.json. Ratios are computed within this run only: the machine is shared,
 // so compare ratios, not absolute times. --quick shortens everything (under 2 minutes).
+// `npm run bench -- --instructions [--quick]`: only the instruction counts under valgrind
+// (bench/instructions.js: tens of minutes, see its header), written to
+// bench/results/instructions.json.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { configure } = require('./harness');
 
 const quick = process.argv.includes('--quick');
-const SUITES = [
+const instructions = process.argv.includes('--instructions');
+const INSTRUCTION_SUITES = [
+  ['Instructions per request under valgrind (cachegrind): untraced, AsyncLocalStorage only, Tracewell unsampled and sampled, OpenTelemetry JS', './instructions'],
+];
+const WALL_CLOCK_SUITES = [
   ['Micro-benchmarks: @tracewell/core next to OpenTelemetry JS (ns per operation)', './core'],
   ['Hostile trace headers: 10 KiB against 100 KiB (µs per extract + child + inject)', './hostile-headers'],
   ['OTLP encoding: 512 spans per batch', './otlp'],
@@ -45,7 +52,7 @@ async function main() {
     suites: {},
   };
   console.log(`# Tracewell benchmarks${quick ? ' (quick)' : ''}\n\nnode ${process.version}, ${results.cpus} CPUs (${results.cpuModel})\n`);
-  for (const [title, file] of SUITES) {
+  for (const [title, file] of instructions ? INSTRUCTION_SUITES : WALL_CLOCK_SUITES) {
     const suiteStart = Date.now();
     const rows = await require(file).run({ quick });
     results.suites[title] = rows;
@@ -53,8 +60,9 @@ async function main() {
   }
   const dir = path.join(__dirname, 'results');
   fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'latest.json'), `${JSON.stringify(results, null, 2)}\n`);
-  console.log(`Total ${((Date.now() - started) / 1000).toFixed(0)} s. Results: bench/results/latest.json`);
+  const file = instructions ? 'instructions.json' : 'latest.json';
+  fs.writeFileSync(path.join(dir, file), `${JSON.stringify(results, null, 2)}\n`);
+  console.log(`Total ${((Date.now() - started) / 1000).toFixed(0)} s. Results: bench/results/${file}`);
 }
 
 main().catch((error) => {

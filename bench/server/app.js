@@ -4,13 +4,18 @@
 //   node bench/server/app.js <variant>
 //
 // <variant> is `<app>-<kind>`: app is express4 (the `express4` alias of Express 4), express5,
-// koa (Koa 3 + @koa/router) or hop; kind is untraced, tracewell or otel. Every variant serves
+// koa (Koa 3 + @koa/router) or hop; kind is untraced, als, unsampled, tracewell or otel. Every variant serves
 // one JSON route, `GET /users/:id` -> `{ id, name, roles }`, on 127.0.0.1 (port 0) and prints
 // one line `{"port":N}` on stdout once it listens.
 //
 // - tracewell: createTracer({ sampler: 'always_on', exporter }) + traceMiddleware({ tracer })
 //   (+ traceAxios on the hop front). The exporter discards (counts spans, resolves success);
 //   the default batching processor wraps it.
+// - unsampled: the same with `sampler: 'always_off'`: what most requests of a busy service cost
+//   under the default sampler (a few new traces a second), context kept and propagated.
+// - als: no tracer, a first middleware that runs the rest of the request in
+//   `AsyncLocalStorage.run(store, next)` with a new store object: the floor any tracer that
+//   keeps context pays.
 // - otel: NodeTracerProvider (AlwaysOnSampler, BatchSpanProcessor with a discarding exporter),
 //   provider.register() (AsyncLocalStorage context manager, W3C propagator), then
 //   HttpInstrumentation + ExpressInstrumentation or KoaInstrumentation, all set up BEFORE
@@ -32,9 +37,9 @@
 // The process exits on SIGTERM/SIGINT, or when its stdin is a pipe and closes (parent gone).
 
 const variant = process.argv[2] ?? '';
-const match = /^(express4|express5|koa|hop-back|hop)-(untraced|tracewell|otel)$/.exec(variant);
+const match = /^(express4|express5|koa|hop-back|hop)-(untraced|als|unsampled|tracewell|otel)$/.exec(variant);
 if (match === null) {
-  console.error(`usage: node bench/server/app.js <express4|express5|koa|hop>-<untraced|tracewell|otel> (got ${JSON.stringify(variant)})`);
+  console.error(`usage: node bench/server/app.js <express4|express5|koa|hop>-<untraced|als|unsampled|tracewell|otel> (got ${JSON.stringify(variant)})`);
   process.exit(2);
 }
 const [, app, kind] = match;
@@ -90,11 +95,11 @@ if (kind === 'otel') {
 
 // ---- Tracewell ----
 let tracer;
-if (kind === 'tracewell') {
+if (kind === 'tracewell' || kind === 'unsampled') {
   const { createTracer } = require('@tracewell/core');
   tracer = createTracer({
     serviceName: `bench-${app}`,
-    sampler: 'always_on',
+    sampler: kind === 'unsampled' ? 'always_off' : 'always_on',
     exporter: {
       export(spans) {
         count(spans);
@@ -109,6 +114,10 @@ if (kind === 'tracewell') {
 const http = require('node:http');
 const { spawn } = require('node:child_process');
 const { createInterface } = require('node:readline');
+
+// ---- AsyncLocalStorage only ----
+let storage;
+if (kind === 'als') storage = new (require('node:async_hooks').AsyncLocalStorage)();
 
 const user = (id) => ({ id, name: `User ${id}`, roles: ['reader', 'editor', 'billing'] });
 
@@ -147,6 +156,7 @@ async function main() {
     const koa = new Koa();
     const router = new Router();
     if (tracer !== undefined) koa.use(require('@tracewell/koa').traceMiddleware({ tracer, ignore: CONTROL }));
+    if (storage !== undefined) koa.use((ctx, next) => storage.run({ ctx }, next));
     router.get('/users/:id', (ctx) => {
       ctx.body = user(ctx.params.id);
     });
@@ -162,6 +172,7 @@ async function main() {
     const express = require(framework === 'express4' ? 'express4' : 'express');
     const ex = express();
     if (tracer !== undefined) ex.use(require('@tracewell/express').traceMiddleware({ tracer, ignore: CONTROL }));
+    if (storage !== undefined) ex.use((req, res, next) => storage.run({ req }, next));
     if (app === 'hop') {
       const axios = require('axios');
       const client = axios.create({ baseURL: `http://127.0.0.1:${back.port}`, httpAgent: new http.Agent({ keepAlive: true }) });
@@ -201,6 +212,9 @@ async function main() {
     }
     server.close();
     server.closeAllConnections();
+    // Under --expose-gc (the instruction counts), pay the garbage collector's debt before
+    // exiting, so a run's total does not depend on where the last collection happened to fall.
+    if (typeof global.gc === 'function') global.gc();
     // Nothing to wait for: the exporters discard.
     setImmediate(() => process.exit(0));
   };

@@ -1,10 +1,15 @@
 'use strict';
 // Helpers shared by bench/server/run.js and bench/server/memory.js:
-// - startServer(variant, { nodeArgs }): spawns `node bench/server/app.js <variant>` (pinned to
-//   CPU 1 with `taskset -c 1` when taskset exists and there are 2+ CPUs; the hop's back end is
-//   a child of the front and inherits the pinning), waits for its `{"port":N}` line, and
-//   returns { url, pids, get(path), cpuTicks(), rssKb(), stop() }. pids are the front's and,
-//   for the hop, the back end's: CPU and RSS are summed over them.
+// - startServer(variant, { nodeArgs, node, wrapper, pin, stopMillis }): spawns
+//   `node bench/server/app.js <variant>` (pinned to CPU 1 with `taskset -c 1` when taskset
+//   exists, there are 2+ CPUs and `pin` is not false; the hop's back end is a child of the front
+//   and inherits the pinning), waits for its `{"port":N}` line, and returns { url, pids,
+//   get(path), spans(), cpuTicks(), rssKb(), stop() }. pids are the front's and, for the hop,
+//   the back end's: CPU and RSS are summed over them. `node` is the binary (default this one),
+//   `wrapper` a command the binary runs under (valgrind and its options), `stopMillis` how long
+//   stop() waits for each process to exit before SIGKILL (default 5 s).
+// - checkSpans(kind, app, spans, served): throws unless the span count shows the variant's
+//   instrumentation worked (see MIN_SPANS_PER_REQUEST).
 // - startLoad(): spawns bench/server/load.js (autocannon in a child, pinned to CPU 0), returns
 //   { run(options) -> summary, stop() }.
 // - clockTicks(): `getconf CLK_TCK` (the unit of utime/stime in /proc/<pid>/stat).
@@ -29,9 +34,9 @@ function hasTaskset() {
 }
 const PINNED = hasTaskset();
 
-/** Command and args for running `node args...`, pinned to `cpu` when possible. */
-function pinnedNode(cpu, args) {
-  return PINNED ? ['taskset', ['-c', String(cpu), process.execPath, ...args]] : [process.execPath, args];
+/** Command and args for running `command args...`, pinned to `cpu` when possible. */
+function pinned(cpu, command, args) {
+  return PINNED ? ['taskset', ['-c', String(cpu), command, ...args]] : [command, args];
 }
 
 let ticks;
@@ -88,8 +93,9 @@ function getJson(url) {
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Spawns one server variant and waits until it listens. */
-async function startServer(variant, { nodeArgs = [] } = {}) {
-  const [command, args] = pinnedNode(1, [...nodeArgs, APP, variant]);
+async function startServer(variant, { nodeArgs = [], node = process.execPath, wrapper = [], pin = true, stopMillis = 5000 } = {}) {
+  const commandLine = [...wrapper, node, ...nodeArgs, APP, variant];
+  const [command, args] = pin ? pinned(1, commandLine[0], commandLine.slice(1)) : [commandLine[0], commandLine.slice(1)];
   // stdin is a pipe: the server exits if this process dies without stopping it.
   const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
   let exited = false;
@@ -102,12 +108,14 @@ async function startServer(variant, { nodeArgs = [] } = {}) {
     exit.then(({ code, signal }) => {
       throw new Error(`server ${variant} exited before listening (code ${code}, signal ${signal})`);
     }),
-    new Promise((_, reject) => setTimeout(() => reject(new Error(`server ${variant} did not start within 20 s`)), 20_000).unref()),
+    // Under valgrind a start takes tens of seconds.
+    new Promise((_, reject) => setTimeout(() => reject(new Error(`server ${variant} did not start within ${wrapper.length > 0 ? 300 : 20} s`)), wrapper.length > 0 ? 300_000 : 20_000).unref()),
   ]).catch((error) => {
     child.kill('SIGKILL');
     throw error;
   });
-  // taskset execs node, so child.pid is the server itself.
+  // taskset execs node (and valgrind runs its guest in its own process), so child.pid is the
+  // server itself.
   const pids = [child.pid, ...(ready.back ? [ready.back.pid] : [])];
   const url = `http://127.0.0.1:${ready.port}`;
   const backUrl = ready.back ? `http://127.0.0.1:${ready.back.port}` : undefined;
@@ -129,13 +137,13 @@ async function startServer(variant, { nodeArgs = [] } = {}) {
     async stop() {
       if (!exited) {
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        const timer = setTimeout(() => child.kill('SIGKILL'), stopMillis);
         await exit;
         clearTimeout(timer);
       }
       // The hop's back end exits with its front (SIGTERM from it, or its stdin pipe closing).
       for (const pid of pids.slice(1)) {
-        for (let i = 0; i < 50 && isAlive(pid); i++) await sleep(100);
+        for (let i = 0; i < stopMillis / 100 && isAlive(pid); i++) await sleep(100);
         if (isAlive(pid)) process.kill(pid, 'SIGKILL');
       }
     },
@@ -147,7 +155,7 @@ async function startServer(variant, { nodeArgs = [] } = {}) {
 
 /** Spawns the autocannon child (pinned to CPU 0). */
 function startLoad() {
-  const [command, args] = pinnedNode(0, [LOAD]);
+  const [command, args] = pinned(0, process.execPath, [LOAD]);
   const child = spawn(command, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const pending = new Map();
   let nextId = 0;
@@ -178,6 +186,25 @@ function startLoad() {
   };
 }
 
+// Fewest spans per request that prove the instrumentation worked: Tracewell 1 (3 for the hop:
+// front SERVER + axios CLIENT + back SERVER), OpenTelemetry 2 (http + framework: the framework
+// instrumentation patched, not just http; 4 for the hop). Variants without a sampled tracer
+// export none.
+const MIN_SPANS_PER_REQUEST = {
+  single: { tracewell: 1, otel: 2 },
+  hop: { tracewell: 3, otel: 4 },
+};
+
+/** Throws unless `spans` exported for `served` requests fit what variant `kind` of `app` must produce. */
+function checkSpans(kind, app, spans, served, names) {
+  const min = MIN_SPANS_PER_REQUEST[app === 'hop' ? 'hop' : 'single'][kind] ?? 0;
+  const perRequest = spans / served;
+  if (min === 0 ? spans !== 0 : perRequest < min * 0.99) {
+    throw new Error(`${app}-${kind}: ${spans} spans for ${served} requests (${perRequest.toFixed(2)}/request, expected ${min === 0 ? 0 : `>= ${min}`}): ${JSON.stringify(names)}`);
+  }
+  return perRequest;
+}
+
 /** Fails loudly when a load run saw anything but 2xx answers. */
 function checkClean(summary, what) {
   const bad = summary.errors + summary.timeouts + summary.non2xx;
@@ -186,4 +213,4 @@ function checkClean(summary, what) {
   }
 }
 
-module.exports = { PINNED, clockTicks, startServer, startLoad, checkClean, sleep };
+module.exports = { PINNED, clockTicks, startServer, startLoad, checkClean, checkSpans, sleep };

@@ -30,7 +30,7 @@
 // brief's 10 s would take more than 7). Quick: 1 round, 0.5 s warm-up, 2 s measured.
 // Overrides: BENCH_SERVER_ROUNDS, BENCH_SERVER_WARMUP_S, BENCH_SERVER_SECONDS,
 // BENCH_SERVER_CONNECTIONS. The machine is shared and noisy: compare ratios within one run.
-const { PINNED, clockTicks, startServer, startLoad, checkClean } = require('./lib');
+const { PINNED, clockTicks, startServer, startLoad, checkClean, checkSpans } = require('./lib');
 
 const GROUPS = [
   { group: 'Express 4', app: 'express4' },
@@ -43,11 +43,6 @@ const KINDS = [
   { kind: 'tracewell', label: 'tracewell' },
   { kind: 'otel', label: 'opentelemetry' },
 ];
-// Fewest spans per request that prove the instrumentation worked (see the header).
-const MIN_SPANS_PER_REQUEST = {
-  single: { untraced: 0, tracewell: 1, otel: 2 },
-  hop: { untraced: 0, tracewell: 3, otel: 4 },
-};
 
 function settings(quick) {
   const env = (name, fallback) => (process.env[name] === undefined ? fallback : Number(process.env[name]));
@@ -80,11 +75,7 @@ async function measure(load, variant, kind, app, { warmup, duration, connections
     if (server.exited) throw new Error(`server ${variant} exited during the run`);
     const { spans, names } = await server.spans();
     const served = warm.requests + result.requests;
-    const spansPerRequest = spans / served;
-    const min = MIN_SPANS_PER_REQUEST[app === 'hop' ? 'hop' : 'single'][kind];
-    if (kind === 'untraced' ? spans !== 0 : spansPerRequest < min * 0.99) {
-      throw new Error(`${variant}: ${spans} spans for ${served} requests (${spansPerRequest.toFixed(2)}/request, expected ${kind === 'untraced' ? 0 : `>= ${min}`}): ${JSON.stringify(names)}`);
-    }
+    const spansPerRequest = checkSpans(kind, app, spans, served, names);
     return {
       reqPerSec: result.reqPerSec,
       p50: result.p50,

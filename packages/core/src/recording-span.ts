@@ -8,6 +8,15 @@ import { fromTimeInput, monotonicNow, toEpochMillis, type TimeInput } from './ti
 import type { Resource } from './resource';
 
 const UNSET_STATUS: SpanStatus = Object.freeze({ code: SpanStatusCode.UNSET });
+// Most spans have no events or links: they share these until their first one.
+const NO_EVENTS: ReadonlyArray<SpanEvent> = Object.freeze([]);
+const NO_LINKS: ReadonlyArray<SpanLink> = Object.freeze([]);
+// Up to this many attributes a span keeps them as a flat key, value list: an append and a short
+// scan per attribute on the request path, where writing each into an object took V8's slowest
+// (megamorphic) property store. Past it the list becomes the map, so a span that is given many
+// attributes costs no more than one lookup per attribute.
+const LIST_ATTRIBUTES = 32;
+const hasOwn = Object.prototype.hasOwnProperty;
 
 /** Reads `error`'s fields defensively: a hostile object's getters must not throw into the app. */
 function exceptionAttributes(error: unknown): AttributesInput {
@@ -50,9 +59,8 @@ export class RecordingSpan implements Span, ReadableSpan {
   readonly traceState: SpanContext['traceState'];
   readonly startTime: number;
   endTime = 0;
-  readonly attributes: Attributes = emptyAttributes();
-  readonly events: SpanEvent[] = [];
-  readonly links: SpanLink[] = [];
+  events: ReadonlyArray<SpanEvent> = NO_EVENTS;
+  links: ReadonlyArray<SpanLink> = NO_LINKS;
   status: SpanStatus = UNSET_STATUS;
   readonly resource: Resource;
   droppedAttributesCount = 0;
@@ -60,7 +68,12 @@ export class RecordingSpan implements Span, ReadableSpan {
   droppedLinksCount = 0;
   childSpanCount = 0;
   private ended = false;
-  private attributeCount = 0;
+  /** `key, value, key, value...` while the span has few attributes; undefined once {@link map} holds them. */
+  private attributeList: Array<string | AttributeValue> | undefined = [];
+  /** The attributes as exporters read them: built from the list at the first read, then kept in step. */
+  private attributeMap: Attributes | undefined = undefined;
+  /** How many keys the map holds, once the list is gone. */
+  private mapCount = 0;
   private readonly startMonotonic: number;
 
   /** @internal Created by the tracer only. */
@@ -97,35 +110,75 @@ export class RecordingSpan implements Span, ReadableSpan {
     if (!this.ended) this.childSpanCount++;
   }
 
+  /** The span's attributes (a map that inherits nothing). */
+  get attributes(): Attributes {
+    return this.attributeMap ?? this.mapFromList();
+  }
+
+  private mapFromList(): Attributes {
+    let map = this.attributeMap;
+    if (map === undefined) {
+      map = emptyAttributes();
+      const list = this.attributeList!;
+      for (let i = 0; i < list.length; i += 2) map[list[i] as string] = list[i + 1] as AttributeValue;
+      this.attributeMap = map;
+    }
+    return map;
+  }
+
   setAttribute(key: string, value: AttributeValue | undefined | null): this {
     if (this.ended || typeof key !== 'string' || key.length === 0) return this;
-    const limits = this.owner.limits;
-    const stored = toAttributeValue(value, limits.attributeValueLengthLimit);
-    if (stored === undefined) return this;
-    if (!Object.prototype.hasOwnProperty.call(this.attributes, key)) {
-      if (this.attributeCount >= limits.attributeCountLimit) {
-        this.droppedAttributesCount++;
-        return this;
-      }
-      this.attributeCount++;
-    }
-    this.attributes[key] = stored;
+    const stored = toAttributeValue(value, this.owner.limits.attributeValueLengthLimit);
+    if (stored !== undefined) this.storeAttribute(key, stored);
     return this;
   }
 
   setAttributes(attributes: AttributesInput): this {
-    if (this.ended) return this;
-    const limits = this.owner.limits;
-    const { count, dropped } = addAttributes(
-      this.attributes,
-      this.attributeCount,
-      attributes,
-      limits.attributeCountLimit,
-      limits.attributeValueLengthLimit,
-    );
-    this.attributeCount = count;
-    this.droppedAttributesCount += dropped;
+    if (this.ended || attributes === null || typeof attributes !== 'object') return this;
+    const lengthLimit = this.owner.limits.attributeValueLengthLimit;
+    for (const key of Object.keys(attributes)) {
+      if (key.length === 0) continue;
+      const stored = toAttributeValue(attributes[key], lengthLimit);
+      if (stored !== undefined) this.storeAttribute(key, stored);
+    }
     return this;
+  }
+
+  private storeAttribute(key: string, value: AttributeValue): void {
+    const limit = this.owner.limits.attributeCountLimit;
+    const list = this.attributeList;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i += 2) {
+        if (list[i] === key) {
+          list[i + 1] = value;
+          if (this.attributeMap !== undefined) this.attributeMap[key] = value;
+          return;
+        }
+      }
+      const count = list.length / 2;
+      if (count >= limit) {
+        this.droppedAttributesCount++;
+        return;
+      }
+      if (count < LIST_ATTRIBUTES) {
+        list.push(key, value);
+        if (this.attributeMap !== undefined) this.attributeMap[key] = value;
+        return;
+      }
+      // The list is long: from now on the map is the only store.
+      this.mapFromList();
+      this.mapCount = count;
+      this.attributeList = undefined;
+    }
+    const map = this.attributeMap!;
+    if (!hasOwn.call(map, key)) {
+      if (this.mapCount >= limit) {
+        this.droppedAttributesCount++;
+        return;
+      }
+      this.mapCount++;
+    }
+    map[key] = value;
   }
 
   addEvent(name: string, attributes?: AttributesInput, time?: TimeInput): this {
@@ -135,14 +188,16 @@ export class RecordingSpan implements Span, ReadableSpan {
       this.droppedEventsCount++;
       return this;
     }
+    if (this.events === NO_EVENTS) this.events = [];
+    const events = this.events as SpanEvent[];
     // Keep the newest events (as OpenTelemetry does): the last ones usually explain the end.
-    if (this.events.length >= limits.eventCountLimit) {
-      this.events.shift();
+    if (events.length >= limits.eventCountLimit) {
+      events.shift();
       this.droppedEventsCount++;
     }
     const eventAttributes = emptyAttributes();
     const { dropped } = addAttributes(eventAttributes, 0, attributes, limits.attributeCountLimit, limits.attributeValueLengthLimit);
-    this.events.push({
+    events.push({
       name: String(name),
       time: fromTimeInput(time) ?? toEpochMillis(monotonicNow()),
       attributes: eventAttributes,
@@ -160,7 +215,8 @@ export class RecordingSpan implements Span, ReadableSpan {
     }
     const attributes = emptyAttributes();
     const { dropped } = addAttributes(attributes, 0, link.attributes, limits.attributeCountLimit, limits.attributeValueLengthLimit);
-    this.links.push({ context: link.context, attributes, droppedAttributesCount: dropped });
+    if (this.links === NO_LINKS) this.links = [];
+    (this.links as SpanLink[]).push({ context: link.context, attributes, droppedAttributesCount: dropped });
     return this;
   }
 

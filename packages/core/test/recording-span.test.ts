@@ -1,6 +1,18 @@
 import { SpanStatusCode } from '../src';
 import { memoryTracer } from './support/memory-tracer';
 
+
+/** An attribute map has no Object.prototype in its chain: no inherited keys, nothing to pollute. */
+function expectInheritsNothing(attrs: object): void {
+  let proto = Object.getPrototypeOf(attrs) as object | null;
+  while (proto !== null) {
+    expect(Reflect.ownKeys(proto)).toEqual([]);
+    proto = Object.getPrototypeOf(proto) as object | null;
+  }
+  expect('toString' in attrs).toBe(false);
+  expect('hasOwnProperty' in attrs).toBe(false);
+}
+
 describe('span data', () => {
   it('keeps valid attributes, skips invalid ones and copies arrays', () => {
     const { tracer, exporter } = memoryTracer();
@@ -20,15 +32,36 @@ describe('span data', () => {
     list.push('c');
     const attrs = exporter.getFinishedSpans()[0]!.attributes;
     expect({ ...attrs }).toEqual({ s: 'x', n: 1.5, b: false, list: ['a', 'b'], constructor: 'also data' });
-    expect(Object.getPrototypeOf(attrs)).toBeNull();
+    expectInheritsNothing(attrs);
   });
 
   it('treats __proto__ as a plain key, never as a prototype', () => {
     const { tracer, exporter } = memoryTracer();
     tracer.startSpan('s').setAttribute('__proto__', 'x').end();
     const attrs = exporter.getFinishedSpans()[0]!.attributes;
-    expect(Object.getPrototypeOf(attrs)).toBeNull();
+    expectInheritsNothing(attrs);
     expect(Object.prototype.hasOwnProperty.call(attrs, '__proto__')).toBe(true);
+    expect(attrs['__proto__']).toBe('x');
+  });
+
+  it('keeps many attributes exactly: updates, the limit and a map read early all agree', () => {
+    const { tracer, exporter } = memoryTracer({ limits: { attributeCountLimit: 50 } });
+    const span = tracer.startSpan('s');
+    span.setAttribute('k0', 'first');
+    const early = (span as unknown as { attributes: Record<string, unknown> }).attributes;
+    for (let i = 1; i < 70; i++) span.setAttribute(`k${i}`, i);
+    span.setAttributes({ k0: 'updated', k49: 'last kept', k60: 'over the limit' });
+    span.setAttribute('k10', 'updated too');
+    span.end();
+    const attrs = exporter.getFinishedSpans()[0]!.attributes;
+    expect(Object.keys(attrs)).toEqual(Array.from({ length: 50 }, (_, i) => `k${i}`));
+    expect(attrs['k0']).toBe('updated');
+    expect(attrs['k10']).toBe('updated too');
+    expect(attrs['k49']).toBe('last kept');
+    expect(attrs['k48']).toBe(48);
+    expect(exporter.getFinishedSpans()[0]!.droppedAttributesCount).toBe(21);
+    // The map handed out before the span grew is the span's map, kept in step.
+    expect(early).toBe(attrs);
   });
 
   it('drops attributes over the count limit and counts them; updates still apply', () => {

@@ -43,13 +43,18 @@ const express: ServerFramework<Request, Response> = {
  */
 export function traceMiddleware(options?: TraceMiddlewareOptions): RequestHandler {
   const tracing = new ServerTracing(options, express);
+  // The app whose router is already watched: one comparison per request instead of a lookup.
+  let watchedApp: unknown;
   return function tracewellMiddleware(req, res, next) {
     let span;
     try {
       span = tracing.start(req, res);
       req.span = span;
       watchRequest(req, span);
-      watchErrorsOf(req.app);
+      if (req.app !== watchedApp) {
+        watchedApp = req.app;
+        watchErrorsOf(req.app);
+      }
     } catch {
       // Tracing never breaks the app: serve the request untraced.
       next();

@@ -47,13 +47,22 @@ export function traceMiddleware(options?: TraceMiddlewareOptions): Middleware {
       // Tracing never breaks the app: serve the request untraced.
       return next();
     }
-    return tracing.currentTracer().withSpan(span, async () => {
-      try {
-        await next();
-      } catch (error) {
+    // An unrecorded span has no error to record: the rest runs in its context and nothing more.
+    if (!span.isRecording()) return tracing.currentTracer().withSpan(span, next);
+    return tracing.currentTracer().withSpan(span, () => {
+      // A promise handler, not an async wrapper: one closure where `async`/`await` added a
+      // promise and a microtask per request.
+      const recordAndRethrow = (error: unknown): never => {
         span.recordException(error);
         throw error;
+      };
+      let downstream: Promise<unknown>;
+      try {
+        downstream = Promise.resolve(next());
+      } catch (error) {
+        return recordAndRethrow(error);
       }
+      return downstream.then(undefined, recordAndRethrow);
     });
   };
 }

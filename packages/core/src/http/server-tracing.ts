@@ -6,7 +6,7 @@ import { NonRecordingSpan } from '../non-recording-span';
 import type { Span } from '../span';
 import { SpanKind } from '../span-kind';
 import { SpanStatusCode } from '../span-status';
-import type { Tracer } from '../tracer';
+import { extractIncoming, type Tracer } from '../tracer';
 import * as attr from './attribute-names';
 import { compileHeaderRecording, type HeaderRecorder, type HeaderRecordingOptions } from './header-recording';
 import { compileMatcher, type MatchRule, type MatchRules } from './matchers';
@@ -72,9 +72,10 @@ interface RequestState {
   readonly res: unknown;
 }
 
-// Per-response state lives here, keyed by Node's response, so nothing is stored on user
-// objects and the 'finish'/'close' listeners can be shared functions (no closure per request).
-const states = new WeakMap<ServerResponse, RequestState>();
+// Per-response state rides on Node's response under a symbol (hidden from keys and JSON), so the
+// 'finish'/'close' listeners can be shared functions: no closure and no WeakMap entry per request.
+const STATE = Symbol('tracewell.serverSpan');
+type TracedResponse = ServerResponse & { [STATE]?: RequestState };
 
 function defaultPort(scheme: string | undefined): number | undefined {
   return scheme === 'https' ? 443 : scheme === 'http' ? 80 : undefined;
@@ -86,9 +87,25 @@ function serverAddress(target: RequestTarget, host: string | undefined, connecti
   if (target.authority !== undefined) {
     return { address: target.authority.host, port: target.authority.port ?? defaultPort(target.scheme) ?? defaultPort(connectionScheme) };
   }
-  const authority = host === undefined || host === '' ? undefined : parseAuthority(host);
+  const authority = host === undefined || host === '' ? undefined : hostAuthority(host);
   return { address: authority?.host, port: authority?.port ?? defaultPort(connectionScheme) };
 }
+
+// A server sees the same Host header on nearly every request: the last one's parse is kept, so
+// the spans waiting for export share one address string instead of holding a copy each.
+let lastHost = '';
+let lastAuthority: ReturnType<typeof parseAuthority>;
+
+function hostAuthority(host: string): ReturnType<typeof parseAuthority> {
+  if (host !== lastHost) {
+    lastAuthority = parseAuthority(host);
+    lastHost = host;
+  }
+  return lastAuthority;
+}
+
+// Node makes `httpVersion` anew for each request; the usual values are shared constants instead.
+const PROTOCOL_VERSIONS = new Map(['1.0', '1.1', '2.0'].map((v) => [v, v]));
 
 /** What `ignore` rules see: strings and RegExps the target's path, predicates the request. */
 interface IgnoreInput<Req> {
@@ -134,15 +151,20 @@ function flushBeforeEnd(res: ServerResponse, tracer: Tracer): void {
   } as ServerResponse['end'];
 }
 
-function finish(res: ServerResponse, aborted: boolean): void {
-  const state = states.get(res);
+function finish(res: TracedResponse, aborted: boolean): void {
+  const state = res[STATE];
   if (state === undefined) return;
-  states.delete(res);
+  // Cleared, not deleted: a delete would turn the response into a slow dictionary object.
+  res[STATE] = undefined;
   res.removeListener('finish', onFinish);
   res.removeListener('close', onClose);
   const { span, tracing, method, req } = state;
   if (span.isRecording()) {
-    safely(() => tracing.describeEnd(span, method, req, state.res, res, aborted));
+    try {
+      tracing.describeEnd(span, method, req, state.res, res, aborted);
+    } catch {
+      // A user hook that throws must not break the span's end.
+    }
   }
   span.end();
 }
@@ -209,7 +231,7 @@ export class ServerTracing<Req, Res> {
     const tracer = this.currentTracer();
     const nodeReq = this.framework.nodeRequest(req);
     const nodeRes = this.framework.nodeResponse(res);
-    const parent = tracer.extract(nodeReq.headers);
+    const parent = extractIncoming(tracer, nodeReq.headers);
     // Parsed only when needed: an unsampled request without `ignore` rules skips it.
     let target: RequestTarget | undefined;
     if (this.ignore !== undefined) {
@@ -225,13 +247,17 @@ export class ServerTracing<Req, Res> {
       const metric = traceMetric(span.spanContext());
       if (metric !== undefined) safely(() => addServerTiming(nodeRes, metric));
     }
-    if (span.isRecording()) this.describeStart(span, nodeReq, target ?? parseRequestTarget(nodeReq.url), method, original);
+    const recording = span.isRecording();
+    if (recording) this.describeStart(span, nodeReq, target ?? parseRequestTarget(nodeReq.url), method, original);
     if (this.requestHook !== undefined) safely(() => this.requestHook!(span, req));
-    states.set(nodeRes, { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res });
+    // An unrecorded span has nothing to end: no state, no listeners (most requests, sampled at
+    // a few traces a second, take this path).
+    if (!recording) return span;
+    (nodeRes as TracedResponse)[STATE] = { tracing: this as ServerTracing<unknown, unknown>, span, method, req, res };
     // `on`, not `once`: finish() removes both, and `once` would allocate a wrapper per listener.
     nodeRes.on('finish', onFinish);
     nodeRes.on('close', onClose);
-    if (this.flushOnResponse && span.isRecording()) flushBeforeEnd(nodeRes, tracer);
+    if (this.flushOnResponse) flushBeforeEnd(nodeRes, tracer);
     return span;
   }
 
@@ -239,17 +265,16 @@ export class ServerTracing<Req, Res> {
   private describeStart(span: Span, req: IncomingMessage, target: RequestTarget, method: string, original: string | undefined): void {
     const scheme = (req.socket as TLSSocket | undefined)?.encrypted === true ? 'https' : 'http';
     const { address, port } = serverAddress(target, req.headers.host, scheme);
-    span.setAttributes({
-      [attr.HTTP_REQUEST_METHOD]: method,
-      [attr.HTTP_REQUEST_METHOD_ORIGINAL]: original,
-      [attr.URL_PATH]: target.path,
-      [attr.URL_SCHEME]: scheme,
-      [attr.SERVER_ADDRESS]: address,
-      [attr.SERVER_PORT]: port,
-      [attr.CLIENT_ADDRESS]: req.socket?.remoteAddress,
-      [attr.USER_AGENT_ORIGINAL]: req.headers['user-agent'],
-      [attr.NETWORK_PROTOCOL_VERSION]: req.httpVersion,
-    });
+    // One call per attribute: an object literal here cost an allocation and a key walk per request.
+    span.setAttribute(attr.HTTP_REQUEST_METHOD, method);
+    if (original !== undefined) span.setAttribute(attr.HTTP_REQUEST_METHOD_ORIGINAL, original);
+    span.setAttribute(attr.URL_PATH, target.path);
+    span.setAttribute(attr.URL_SCHEME, scheme);
+    span.setAttribute(attr.SERVER_ADDRESS, address);
+    span.setAttribute(attr.SERVER_PORT, port);
+    span.setAttribute(attr.CLIENT_ADDRESS, req.socket?.remoteAddress);
+    span.setAttribute(attr.USER_AGENT_ORIGINAL, req.headers['user-agent']);
+    span.setAttribute(attr.NETWORK_PROTOCOL_VERSION, PROTOCOL_VERSIONS.get(req.httpVersion) ?? req.httpVersion);
     if (this.redactQuery !== undefined) {
       if (target.query !== undefined) span.setAttribute(attr.URL_QUERY, this.redactQuery(target.query));
     }
@@ -258,10 +283,21 @@ export class ServerTracing<Req, Res> {
 
   /** @internal Names the span and records the outcome, just before it ends. */
   describeEnd(span: Span, method: string, req: Req, res: Res, nodeRes: ServerResponse, aborted: boolean): void {
+    // try/catch in place, not safely(): its closures were an allocation each per request.
     let route: string | undefined;
-    safely(() => (route = this.framework.routeOf(req)));
+    try {
+      route = this.framework.routeOf(req);
+    } catch {
+      // An exotic framework object: the span keeps its method-only name.
+    }
     let name: string | undefined;
-    if (this.spanName !== undefined) safely(() => (name = this.spanName!(req)));
+    if (this.spanName !== undefined) {
+      try {
+        name = this.spanName(req);
+      } catch {
+        // A user hook that throws must not break the request or the span's end.
+      }
+    }
     span.updateName(typeof name === 'string' ? name : attr.httpSpanName(method, route));
     if (route !== undefined) span.setAttribute(attr.HTTP_ROUTE, route);
     if (aborted) {

@@ -58,8 +58,17 @@ function hasUppercase(key: string): boolean {
 export class HeaderReader {
   private mixedCaseKeys: string[] | undefined;
 
-  /** @param carrier - the headers to read */
-  constructor(private readonly carrier: Carrier) {}
+  /**
+   * @param carrier - the headers to read
+   * @param lowercaseNames - true when every name in a plain-object carrier is known to be
+   *   lowercase (Node's incoming `req.headers`): a miss is then final, with no scan of the keys
+   */
+  constructor(
+    private readonly carrier: Carrier,
+    lowercaseNames = false,
+  ) {
+    if (lowercaseNames) this.mixedCaseKeys = NO_KEYS;
+  }
 
   /** Every value of a header (repeated headers give several), OWS-trimmed; `undefined` if absent. */
   values(name: string): string[] | undefined {

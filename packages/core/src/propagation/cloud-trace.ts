@@ -16,6 +16,34 @@ export function decimalToHexSpanId(decimal: string): string | undefined {
   return id.toString(16).padStart(16, '0');
 }
 
+function hexDigit(code: number): number {
+  return code <= 0x39 ? code - 0x30 : (code | 0x20) - 0x57;
+}
+
+/**
+ * The decimal form of a span id (16 hex characters, an unsigned 64-bit number), by long
+ * division of four 16-bit limbs: every outgoing call injects this header, and the BigInt
+ * conversion it replaces was about 1% of a client call's CPU.
+ */
+export function hexSpanIdToDecimal(hex: string): string {
+  const limbs = [0, 0, 0, 0];
+  for (let i = 0; i < 16; i++) limbs[i >> 2] = limbs[i >> 2]! * 16 + hexDigit(hex.charCodeAt(i));
+  let decimal = '';
+  for (;;) {
+    // One division of the whole number by 10,000: each step stays below 2^30, exact in a double.
+    let remainder = 0;
+    let rest = 0;
+    for (let i = 0; i < 4; i++) {
+      const current = remainder * 65536 + limbs[i]!;
+      limbs[i] = Math.floor(current / 10000);
+      remainder = current % 10000;
+      rest += limbs[i]!;
+    }
+    if (rest === 0) return String(remainder) + decimal;
+    decimal = String(remainder).padStart(4, '0') + decimal;
+  }
+}
+
 /**
  * Google's `X-Cloud-Trace-Context: TRACE_ID/SPAN_ID;o=OPTIONS` (OTEL_PROPAGATORS name
  * `cloud-trace`). The span id is decimal. Google's load balancers also send the header with no
@@ -42,7 +70,7 @@ export const cloudTracePropagator: Propagator = {
 
   inject(context: SpanContext, carrier: Carrier): void {
     if (!isSpanContextValid(context)) return;
-    const spanId = BigInt(`0x${context.spanId}`).toString(10);
+    const spanId = hexSpanIdToDecimal(context.spanId);
     const options = context.sampled === undefined ? '' : context.sampled ? ';o=1' : ';o=0';
     setHeader(carrier, HEADER, `${context.traceId}/${spanId}${options}`);
   },

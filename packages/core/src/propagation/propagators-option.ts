@@ -19,6 +19,13 @@ export function isPropagatorName(name: string): name is PropagatorName {
   return Object.prototype.hasOwnProperty.call(BY_NAME, name);
 }
 
+const BUILT_IN: ReadonlySet<Propagator> = new Set(Object.values(BY_NAME));
+
+/** True for the built-in propagators, which read only the headers they list in `fields`. */
+export function isBuiltInPropagator(propagator: Propagator): boolean {
+  return BUILT_IN.has(propagator);
+}
+
 /** A list of formats: built-in names or custom propagators. */
 export type PropagatorList = ReadonlyArray<PropagatorName | Propagator>;
 

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import { cloudTracePropagator, createTracer, HeaderReader } from '../../src';
+import { decimalToHexSpanId, hexSpanIdToDecimal } from '../../src/propagation/cloud-trace';
 
 const TRACE_ID = '105445aa7843bc8bf206b12000100000';
 const extract = (value: string | string[]) => cloudTracePropagator.extract(new HeaderReader({ 'x-cloud-trace-context': value }));
@@ -58,5 +60,32 @@ describe('X-Cloud-Trace-Context', () => {
     expect(headers['x-cloud-trace-context']).toBe(`${TRACE_ID}/16;o=0`);
     tracer.inject({ traceId: TRACE_ID, spanId: '0000000000000010' }, headers);
     expect(headers['x-cloud-trace-context']).toBe(`${TRACE_ID}/16`);
+  });
+});
+
+describe('span id conversion (injected decimal form)', () => {
+  it.each([
+    ['0000000000000001', '1'],
+    ['0000000000002710', '10000'],
+    ['000000000000270f', '9999'],
+    ['00000000000f4240', '1000000'],
+    ['0000000100000000', '4294967296'],
+    ['00f067aa0ba902b7', '67667974448284343'],
+    ['ffffffffffffffff', '18446744073709551615'],
+    ['FFFFFFFFFFFFFFFF', '18446744073709551615'],
+  ])('%s is %s', (hex, decimal) => {
+    expect(hexSpanIdToDecimal(hex)).toBe(decimal);
+  });
+
+  it('agrees with BigInt on any 64-bit id, and round-trips through extraction', () => {
+    const hexIds = fc.array(fc.constantFrom(...'0123456789abcdef'), { minLength: 16, maxLength: 16 }).map((digits) => digits.join(''));
+    fc.assert(
+      fc.property(hexIds, (hex) => {
+        const decimal = hexSpanIdToDecimal(hex);
+        expect(decimal).toBe(BigInt(`0x${hex}`).toString(10));
+        if (hex !== '0000000000000000') expect(decimalToHexSpanId(decimal)).toBe(hex);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });
