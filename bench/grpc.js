@@ -66,21 +66,7 @@ async function setUp(variant) {
 
   // Required only now: instrumentation-grpc patches @grpc/grpc-js through a require hook.
   const grpc = require('@grpc/grpc-js');
-  const json = {
-    serialize: (value) => Buffer.from(JSON.stringify(value)),
-    deserialize: (buffer) => JSON.parse(buffer.toString()),
-  };
-  const service = {
-    Unary: {
-      path: PATH,
-      requestStream: false,
-      responseStream: false,
-      requestSerialize: json.serialize,
-      requestDeserialize: json.deserialize,
-      responseSerialize: json.serialize,
-      responseDeserialize: json.deserialize,
-    },
-  };
+  const service = { Unary: require('@tracewell/conformance').jsonGrpcMethod(PATH) };
   const server = new grpc.Server({ interceptors: serverInterceptors });
   const OK = { ok: true };
   server.addService(service, {

@@ -13,3 +13,4 @@ export { readableSpan, TRACE_ID, SPAN_ID, PARENT_ID, START } from './readable-sp
 export type { SpanFields } from './readable-span';
 export { startPostgres, type PostgresCluster, type StartPostgresOptions } from './postgres-cluster';
 export { startOtelPeer, poll, type OtelPeer, type PeerSpan } from './otel-peer';
+export { jsonGrpcMethod, type JsonGrpcMethod } from './json-grpc-method';

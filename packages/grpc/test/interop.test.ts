@@ -1,4 +1,4 @@
-import { poll } from '@tracewell/conformance';
+import { jsonGrpcMethod, poll } from '@tracewell/conformance';
 // grpcClientInterceptor and grpcServerInterceptor against a gRPC service traced by the real
 // OpenTelemetry JS SDK with instrumentation-grpc (a child process: fixtures/otel-grpc-peer.js,
 // as instrumentation-grpc patches @grpc/grpc-js through require hooks, which Jest bypasses).
@@ -28,21 +28,8 @@ interface EchoReply {
   spanId?: string;
 }
 
-const json = {
-  serialize: (value: unknown) => Buffer.from(JSON.stringify(value)),
-  deserialize: (buffer: Buffer) => JSON.parse(buffer.toString()) as unknown,
-};
-const method = (methodPath: string) => ({
-  path: methodPath,
-  requestStream: false,
-  responseStream: false,
-  requestSerialize: json.serialize,
-  requestDeserialize: json.deserialize,
-  responseSerialize: json.serialize,
-  responseDeserialize: json.deserialize,
-});
 // The peer's service definition (fixtures/otel-grpc-peer.js), without protobuf.
-const ECHO = { Unary: method('/demo.Echo/Unary'), Call: method('/demo.Echo/Call') };
+const ECHO = { Unary: jsonGrpcMethod('/demo.Echo/Unary'), Call: jsonGrpcMethod('/demo.Echo/Call') };
 const EchoClient = grpc.makeGenericClientConstructor(ECHO, 'Echo');
 
 // instrumentation-grpc's span names: `grpc.` and the path without its leading slash.

@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import * as grpc from '@grpc/grpc-js';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, type ReadableSpan, type Tracer, type TracerOptions } from '@tracewell/core';
 import type { AxiosInstance } from 'axios';
+import { jsonGrpcMethod } from '@tracewell/conformance';
 
 // demo.Echo without protobuf: JSON on the wire, one definition for the server and the clients.
 
@@ -43,20 +44,8 @@ export interface EchoResponse {
   outgoing?: unknown;
 }
 
-const serialize = (value: unknown): Buffer => Buffer.from(JSON.stringify(value ?? {}));
-const deserialize = (bytes: Buffer): any => (bytes.length === 0 ? {} : JSON.parse(bytes.toString('utf8')));
-
 function method(name: string, requestStream: boolean, responseStream: boolean) {
-  return {
-    path: `/demo.Echo/${name}`,
-    requestStream,
-    responseStream,
-    requestSerialize: serialize,
-    requestDeserialize: deserialize as (bytes: Buffer) => EchoRequest,
-    responseSerialize: serialize,
-    responseDeserialize: deserialize as (bytes: Buffer) => EchoResponse,
-    originalName: name,
-  };
+  return { ...jsonGrpcMethod<EchoRequest, EchoResponse>(`/demo.Echo/${name}`, { requestStream, responseStream }), originalName: name };
 }
 
 export const echoDefinition = {
