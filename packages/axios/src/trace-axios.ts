@@ -4,6 +4,7 @@ import type { AxiosError, AxiosInstance, AxiosResponse, InternalAxiosRequestConf
 import { restoreAdapter, runAdapterInCall } from './adapter-in-call';
 import { rememberFailedAttempt, wasInjectedByUs } from './recent-injections';
 import { guardRedirects, removeRedirectGuard } from './redirect-guard';
+import { requestUrl } from './request-url';
 
 /** Options of {@link traceAxios}: `tracer`, `propagateTo`, `recordQuery`, `redactQueryParams`, `recordHeaders`. */
 export type TraceAxiosOptions = ClientTracingOptions;
@@ -31,6 +32,20 @@ function readHeader(headers: HeadersLike, name: string): unknown {
 /** A reader over axios's request or response headers, for `recordHeaders`. */
 function headerReader(headers: unknown): ((name: string) => unknown) | undefined {
   return headers === null || typeof headers !== 'object' ? undefined : (name) => readHeader(headers as HeadersLike, name);
+}
+
+/**
+ * The request's own values of the headers we are about to inject (names lowercase), found in one
+ * pass over its header names; undefined when it has none of them. AxiosHeaders' get and set each
+ * lowercase every name of the request, which was a tenth of an unsampled call's cost.
+ */
+function currentValues(target: HeadersLike, names: Readonly<Record<string, string>>): Map<string, { value: unknown }> | undefined {
+  let found: Map<string, { value: unknown }> | undefined;
+  for (const key of Object.keys(target)) {
+    const lower = key.toLowerCase();
+    if (Object.hasOwn(names, lower)) (found ??= new Map()).set(lower, { value: target[key] });
+  }
+  return found;
 }
 
 function writeHeader(headers: HeadersLike, name: string, value: string): void {
@@ -67,14 +82,20 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
   const onRequest = (config: InternalAxiosRequestConfig): InternalAxiosRequestConfig => {
     try {
       const earlier = removeRedirectGuard(config);
-      const { span, headers } = tracing.start(config.method, instance.getUri(config), headerReader(config.headers));
+      const { span, headers } = tracing.start(config.method, requestUrl(instance, config), headerReader(config.headers));
       let injected: Record<string, string> | undefined;
       if (headers !== undefined && config.headers != null) {
         injected = {};
         const target = config.headers as unknown as HeadersLike;
-        for (const [name, value] of Object.entries(headers)) {
-          const current = readHeader(target, name);
-          if (current === undefined || current === null || wasInjectedByUs(name, current) || (earlier !== undefined && earlier[name] === current)) {
+        const current = currentValues(target, headers);
+        for (const name in headers) {
+          const value = headers[name]!;
+          const existing = current?.get(name);
+          if (existing === undefined) {
+            // No header of that name in any case: a plain property, as AxiosHeaders#set stores it.
+            target[name] = value;
+            injected[name] = value;
+          } else if (existing.value === undefined || existing.value === null || wasInjectedByUs(name, existing.value) || (earlier !== undefined && earlier[name] === existing.value)) {
             writeHeader(target, name, value);
             injected[name] = value;
           }

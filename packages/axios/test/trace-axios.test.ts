@@ -1,22 +1,24 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createTracer, InMemorySpanExporter, SimpleSpanProcessor, SpanKind, SpanStatusCode, suppressTracing, type Tracer } from '@tracewell/core';
-import axios, { type AxiosError, type AxiosInstance } from 'axios';
+import axios, { type AxiosError, type AxiosInstance, type AxiosRequestConfig, type CreateAxiosDefaults } from 'axios';
 import axiosRetry from 'axios-retry';
 import { traceAxios } from '../src';
 
 /**
- * A real server that records the headers it got; /status/N answers N; /hang never answers;
+ * A real server that records the headers and the path (with query) of each request; /status/N answers N; /hang never answers;
  * /redirect?to=URL answers 302 to URL; /flaky-redirect?to=URL answers 503 the first time.
  * `host` is what it listens on and its URL names: with 'localhost', listen() binds the address
  * that localhost resolves to first (::1 on some machines, 127.0.0.1 on others), the same
  * resolver and order the client uses, so `http://localhost:port` reaches it either way.
  */
-async function echoServer(host = '127.0.0.1'): Promise<{ url: string; port: number; received: IncomingHttpHeaders[]; close(): Promise<void> }> {
+async function echoServer(host = '127.0.0.1'): Promise<{ url: string; port: number; received: IncomingHttpHeaders[]; requested: string[]; close(): Promise<void> }> {
   const received: IncomingHttpHeaders[] = [];
+  const requested: string[] = [];
   let flaky = 0;
   const server: Server = createServer((req, res) => {
     received.push(req.headers);
+    requested.push(req.url ?? '');
     const url = new URL(req.url ?? '/', 'http://x');
     const status = /^\/status\/(\d+)/.exec(url.pathname);
     if (url.pathname === '/hang') return;
@@ -30,6 +32,7 @@ async function echoServer(host = '127.0.0.1'): Promise<{ url: string; port: numb
     url: `http://${host}:${port}`,
     port,
     received,
+    requested,
     close: () => new Promise<void>((r) => {
       server.closeAllConnections();
       server.close(() => r());
@@ -275,6 +278,26 @@ describe('traceAxios', () => {
     traceAxios(client, { tracer, recordQuery: true, redactQueryParams: ['session', /^ID$/i] });
     await client.get(`${server.url}/x?session=s1&id=7&token=visible`);
     expect(exporter.getFinishedSpans()[0]!.attributes['url.full']).toBe(`${server.url}/x?session=REDACTED&id=REDACTED&token=visible`);
+  });
+
+  // url.full is built from the interceptor's config without merging the defaults again: it must
+  // be the URL axios's own getUri gives for the same request, and the one the server was sent.
+  it.each([
+    ['a baseURL with a trailing slash', { baseURL: 'BASE/api/' }, { url: '/users/1' }],
+    ['an absolute URL beside a baseURL', { baseURL: 'http://elsewhere.invalid/api' }, { url: 'BASE/direct' }],
+    ['allowAbsoluteUrls: false', { baseURL: 'BASE/api', allowAbsoluteUrls: false }, { url: 'http://other.invalid/x' }],
+    ['params from the defaults and the call', { baseURL: 'BASE', params: { a: '1' } }, { url: '/p', params: { b: 'two words' } }],
+    ['a paramsSerializer', { baseURL: 'BASE', paramsSerializer: (p: Record<string, string>) => `k=${Object.keys(p).join('-')}` }, { url: '/s', params: { x: '1', y: '2' } }],
+  ] as Array<[string, CreateAxiosDefaults, AxiosRequestConfig]>)('url.full with %s is the URL axios sends to', async (_, defaults, call) => {
+    const base = server.url;
+    const resolve = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, typeof v === 'string' ? v.replace('BASE', base) : v])) as T;
+    const client = axios.create(resolve(defaults));
+    traceAxios(client, { tracer, recordQuery: true });
+    const config = resolve(call);
+    const expected = client.getUri(config);
+    await client.request(config);
+    expect(exporter.getFinishedSpans()[0]!.attributes['url.full']).toBe(expected);
+    expect(`${base}${server.requested.at(-1)}`).toBe(expected);
   });
 
   it.each([
