@@ -39,13 +39,18 @@ function headerReader(headers: unknown): ((name: string) => unknown) | undefined
  * pass over its header names; undefined when it has none of them. AxiosHeaders' get and set each
  * lowercase every name of the request, which was a tenth of an unsampled call's cost.
  */
-function currentValues(target: HeadersLike, names: Readonly<Record<string, string>>): Map<string, { value: unknown }> | undefined {
-  let found: Map<string, { value: unknown }> | undefined;
+function currentValues(target: HeadersLike, names: Readonly<Record<string, string>>): Map<string, unknown> | undefined {
+  let found: Map<string, unknown> | undefined;
   for (const key of Object.keys(target)) {
     const lower = key.toLowerCase();
-    if (Object.hasOwn(names, lower)) (found ??= new Map()).set(lower, { value: target[key] });
+    if (Object.hasOwn(names, lower)) (found ??= new Map()).set(lower, target[key]);
   }
   return found;
+}
+
+/** True when a present header value may be replaced: empty, or ours from an earlier attempt. */
+function isOurs(name: string, value: unknown, earlier: Readonly<Record<string, string>> | undefined): boolean {
+  return value === undefined || value === null || wasInjectedByUs(name, value) || (earlier !== undefined && earlier[name] === value);
 }
 
 function writeHeader(headers: HeadersLike, name: string, value: string): void {
@@ -90,15 +95,15 @@ export function traceAxios(instance: AxiosInstance, options?: TraceAxiosOptions)
         const current = currentValues(target, headers);
         for (const name in headers) {
           const value = headers[name]!;
-          const existing = current?.get(name);
-          if (existing === undefined) {
+          if (current === undefined || !current.has(name)) {
             // No header of that name in any case: a plain property, as AxiosHeaders#set stores it.
             target[name] = value;
-            injected[name] = value;
-          } else if (existing.value === undefined || existing.value === null || wasInjectedByUs(name, existing.value) || (earlier !== undefined && earlier[name] === existing.value)) {
+          } else if (isOurs(name, current.get(name), earlier)) {
             writeHeader(target, name, value);
-            injected[name] = value;
+          } else {
+            continue; // the caller's own value stays
           }
+          injected[name] = value;
         }
       }
       if (injected !== undefined && tracing.limitsPropagation && Object.keys(injected).length > 0) guardRedirects(config, tracing, injected);
