@@ -1,6 +1,7 @@
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
+import type { ClientRequest, Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Router from '@koa/router';
@@ -18,15 +19,43 @@ import { googleEnv } from './support/google-env';
 
 const quiet: Logger = { warn: () => undefined };
 
-function tracer(serviceName: string, options: CloudTraceExporterOptions, logger = quiet): Tracer {
-  return createTracer({
-    serviceName,
-    sampler: 'always_on',
-    logger,
-    exporter: new CloudTraceExporter({ logger, ...options }),
-    batch: { scheduledDelayMillis: 10, initialBackoffMillis: 20, maxBackoffMillis: 50 },
-  });
+// Every tracer a test makes is shut down before its environment is restored: an export still
+// scheduled afterwards would run with the machine's own variables and ask the real metadata
+// server (it did, 5 s later, inside whichever test file the worker ran next).
+const tracers: Tracer[] = [];
+function tracked(t: Tracer): Tracer {
+  tracers.push(t);
+  return t;
 }
+
+function tracer(serviceName: string, options: CloudTraceExporterOptions, logger = quiet): Tracer {
+  return tracked(
+    createTracer({
+      serviceName,
+      sampler: 'always_on',
+      logger,
+      exporter: new CloudTraceExporter({ logger, ...options }),
+      batch: { scheduledDelayMillis: 10, initialBackoffMillis: 20, maxBackoffMillis: 50 },
+    }),
+  );
+}
+
+// Cloud Trace tests talk to local servers only: any request to another host fails the file.
+const elsewhere: string[] = [];
+function recordRemote(origin: string): void {
+  if (!/^(https?:\/\/)?(127\.0\.0\.1|localhost)(:|$)/.test(origin)) elsewhere.push(origin);
+}
+const onHttp = ({ request }: { request: ClientRequest }): void => recordRemote(String(request.getHeader('host')));
+const onUndici = ({ request }: { request: { origin: string } }): void => recordRemote(request.origin);
+beforeAll(() => {
+  subscribe('http.client.request.start', onHttp as (message: unknown) => void);
+  subscribe('undici:request:create', onUndici as (message: unknown) => void);
+});
+afterAll(() => {
+  unsubscribe('http.client.request.start', onHttp as (message: unknown) => void);
+  unsubscribe('undici:request:create', onUndici as (message: unknown) => void);
+  expect(elsewhere).toEqual([]);
+});
 
 async function listen(server: Server): Promise<string> {
   await new Promise<void>((r) => server.once('listening', () => r()));
@@ -42,6 +71,7 @@ describe('CloudTraceExporter with a local metadata server and local Google endpo
     restore = googleEnv({ GCE_METADATA_HOST: google.metadataHost, METADATA_SERVER_DETECTION: 'assume-present' });
   });
   afterEach(async () => {
+    await Promise.all(tracers.splice(0).map((t) => t.shutdown()));
     restore();
     await google.stop();
   });
@@ -191,13 +221,15 @@ describe('CloudTraceExporter with a local metadata server and local Google endpo
 
   it('retries while the metadata server is down, within a bounded queue, and recovers', async () => {
     google.metadataUp = false;
-    const t = createTracer({
-      serviceName: 'svc',
-      sampler: 'always_on',
-      logger: quiet,
-      exporter: new CloudTraceExporter({ apiEndpoint: google.url, projectId: 'p-fixed', logger: quiet }),
-      batch: { maxQueueSize: 20, maxExportBatchSize: 20, scheduledDelayMillis: 5, initialBackoffMillis: 5, maxBackoffMillis: 10, maxAttempts: 2 },
-    });
+    const t = tracked(
+      createTracer({
+        serviceName: 'svc',
+        sampler: 'always_on',
+        logger: quiet,
+        exporter: new CloudTraceExporter({ apiEndpoint: google.url, projectId: 'p-fixed', logger: quiet }),
+        batch: { maxQueueSize: 20, maxExportBatchSize: 20, scheduledDelayMillis: 5, initialBackoffMillis: 5, maxBackoffMillis: 10, maxAttempts: 2 },
+      }),
+    );
     for (let i = 0; i < 100; i++) t.startSpan(`s${i}`).end();
     await t.flush();
     const down = t.stats();
@@ -248,7 +280,7 @@ describe('CloudTraceExporter with a local metadata server and local Google endpo
 
   it('gives Cloud Logging fields once the project is known', async () => {
     const exporter = new CloudTraceExporter({ projectId: 'log-project', apiEndpoint: google.url, logger: quiet });
-    const t = createTracer({ sampler: 'always_on', exporter, logger: quiet });
+    const t = tracked(createTracer({ sampler: 'always_on', exporter, logger: quiet }));
     expect(exporter.logFields()).toEqual({});
     t.startActiveSpan('handler', (span) => {
       expect(exporter.logFields()).toEqual({
