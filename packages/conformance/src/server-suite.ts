@@ -203,6 +203,9 @@ export function runServerConformance(adapter: ServerAdapter): void {
       ['cloud-trace', { 'x-cloud-trace-context': `${TRACE_ID}/${BigInt(`0x${SPAN_ID}`)};o=1` }],
       ['b3', { b3: `${TRACE_ID}-${SPAN_ID}-1` }],
       ['b3multi', { 'x-b3-traceid': TRACE_ID, 'x-b3-spanid': SPAN_ID, 'x-b3-sampled': '1' }],
+      // Header names reach the server in the sender's case (the raw form is what is checked first).
+      ['tracecontext, spelled TraceParent', { TraceParent: `00-${TRACE_ID}-${SPAN_ID}-01`, Connection: 'close' }],
+      ['b3multi, spelled X-B3-TraceId', { 'X-B3-TraceId': TRACE_ID, 'X-B3-SpanId': SPAN_ID, 'X-B3-Sampled': '1' }],
     ])('continues a trace from %s headers, and the span is current in the handler', async (_format, headers) => {
       const url = await start();
       const res = await get(`${url}/users/1`, headers);
