@@ -3,14 +3,14 @@
 // OTLP/HTTP to the viewer running here. Sends a few TaskQueue.Stats requests, waits until the
 // viewer has a whole trace, prints it as a waterfall with the viewer's URL for it, and serves
 // until Ctrl-C. `--once`: exit after printing. `--verbose`: show the services' own output.
-import { startViewer } from '@tracewell/viewer';
+import { formatAnalysis, startViewer } from '@tracewell/viewer';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { startService, ServiceStartError, type ServiceProcess } from './children';
 import type { QueueStats } from './apps/frontend';
 import { BACKENDS, FRONTEND, SERVICES, type ServiceSpec } from './topology';
-import { waitForTrace, type ViewerSpan } from './viewer-api';
-import { displayName, renderWaterfall } from './waterfall';
+import { fetchAnalysis, waitForTrace } from './viewer-api';
+import { renderWaterfall } from './waterfall';
 
 const REQUESTS = 3;
 const once = process.argv.includes('--once');
@@ -29,17 +29,6 @@ async function openViewer(): Promise<Viewer> {
     console.log(`(Port ${port} is in use, by a collector or another viewer perhaps: the viewer takes a free port instead.)`);
     return startViewer({ port: 0 });
   }
-}
-
-/** The slowest call the root made, named by the server span that answered it. */
-function slowestCall(spans: readonly ViewerSpan[]): string | undefined {
-  const root = spans.find((s) => s.parentSpanId === null);
-  const calls = spans.filter((s) => root !== undefined && s.parentSpanId === root.spanId).sort((a, b) => b.durationMs - a.durationMs);
-  const call = calls[0];
-  if (root === undefined || call === undefined) return undefined;
-  const server = spans.find((s) => s.parentSpanId === call.spanId) ?? call;
-  const percent = Math.round((call.durationMs / root.durationMs) * 100);
-  return `${displayName(server)} [${server.service}], ${call.durationMs.toFixed(1)} ms of the ${root.durationMs.toFixed(1)} ms (${percent}%)`;
 }
 
 async function main(): Promise<number> {
@@ -104,8 +93,7 @@ async function main(): Promise<number> {
     const root = spans.find((s) => s.parentSpanId === null)!;
     console.log(`\nTrace ${traceId}: ${spans.length} spans from ${new Set(spans.map((s) => s.service)).size} services, ${root.durationMs.toFixed(1)} ms\n`);
     console.log(renderWaterfall(spans));
-    const slowest = slowestCall(spans);
-    if (slowest !== undefined) console.log(`\nSlowest call: ${slowest}.`);
+    console.log(`\n${formatAnalysis(await fetchAnalysis(viewer.url, traceId))}`);
     console.log(`In the viewer: ${viewer.url}/#/traces/${traceId}`);
     if (once) return 'once';
     console.log(`\nServing until Ctrl-C. More traces: curl '${frontend.url}${path}', then ${viewer.url}`);

@@ -82,7 +82,9 @@ describe('npm run demo -- --once', () => {
     expect(calls[4]).toBe('Graphviz.Render [render]');
     expect(calls).toHaveLength(5);
 
-    expect(out).toMatch(/^Slowest call: Graphviz\.Render \[render\]/m);
+    // The critical path ends in the render: the verdict names it, with its share.
+    expect(out).toMatch(/^Why it was slow: Graphviz\.Render \[render\] is \d+% of the critical path \(/m);
+    expect(out).toMatch(/^Critical path, by the time each operation held it:$/m);
     expect(out).toMatch(new RegExp(`^In the viewer: http://127\\.0\\.0\\.1:\\d+/#/traces/${traceId}$`, 'm'));
 
     // Five processes were started, and none is left; the queue service is reached at a gRPC target.

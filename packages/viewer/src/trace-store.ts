@@ -1,26 +1,12 @@
+import type { TraceSummary } from './api-types';
 import type { StoredSpan } from './stored-span';
 import { spanSize } from './stored-size';
+import { traceMatches, type PageRequest, type TraceSearch } from './trace-search';
 
-/** One trace in the list: what the UI shows per row. */
-export interface TraceSummary {
-  traceId: string;
-  rootName: string;
-  rootService: string;
-  startTime: number;
-  durationMs: number;
-  spanCount: number;
-  services: string[];
-  error: boolean;
-}
-
-/** Filters of the trace list. */
-export interface TraceQuery {
-  service?: string;
-  /** Case-insensitive substring of any span's name. */
-  name?: string;
-  minDurationMs?: number;
-  errorsOnly?: boolean;
-  limit?: number;
+/** A trace that matched a search: its summary and its spans (in arrival order). */
+export interface MatchedTrace {
+  readonly summary: TraceSummary;
+  readonly spans: Iterable<StoredSpan>;
 }
 
 /** What the store holds and what it has evicted. */
@@ -131,32 +117,34 @@ export class TraceStore {
     return Array.from(this.serviceSpans.keys()).sort();
   }
 
-  /** Trace summaries matching `query`, newest first. */
-  list(query: TraceQuery = {}): TraceSummary[] {
-    const name = query.name?.toLowerCase();
-    const out: TraceSummary[] = [];
+  /** The summary of one trace; `undefined` when unknown. */
+  summary(traceId: string): TraceSummary | undefined {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return undefined;
+    trace.summary ??= summarize(traceId, trace.spans);
+    return trace.summary;
+  }
+
+  /** Every trace matching `search`, newest first. Linear in the spans of the traces the summaries do not rule out. */
+  matching(search: TraceSearch = {}): MatchedTrace[] {
+    const out: MatchedTrace[] = [];
     for (const [traceId, trace] of this.traces) {
       trace.summary ??= summarize(traceId, trace.spans);
-      const summary = trace.summary;
-      if (query.service !== undefined && !summary.services.includes(query.service)) continue;
-      if (name !== undefined && !someSpan(trace.spans, (s) => s.name.toLowerCase().includes(name))) continue;
-      if (query.minDurationMs !== undefined && summary.durationMs < query.minDurationMs) continue;
-      if (query.errorsOnly === true && !summary.error) continue;
-      out.push(summary);
+      if (traceMatches(search, trace.summary, trace.spans.values())) out.push({ summary: trace.summary, spans: trace.spans.values() });
     }
-    out.sort((a, b) => b.startTime - a.startTime);
-    return out.slice(0, query.limit ?? 100);
+    return out.sort((a, b) => b.summary.startTime - a.summary.startTime);
+  }
+
+  /** One page of the summaries matching `search`, newest first, and how many match in all. */
+  list(search: TraceSearch = {}, page: PageRequest = { offset: 0, limit: 100 }): { traces: TraceSummary[]; total: number } {
+    const all = this.matching(search);
+    return { traces: all.slice(page.offset, page.offset + page.limit).map((m) => m.summary), total: all.length };
   }
 
   /** Counts of what is held and what was evicted. */
   stats(): TraceStoreStats {
     return { spans: this.spanCount, traces: this.traces.size, bytes: this.byteCount, evictedTraces: this.evictedTraces, evictedSpans: this.evictedSpans };
   }
-}
-
-function someSpan(spans: Map<string, StoredSpan>, test: (span: StoredSpan) => boolean): boolean {
-  for (const span of spans.values()) if (test(span)) return true;
-  return false;
 }
 
 /** One pass over the trace's spans, with loops rather than spreads: a trace may hold 100,000+ spans. */

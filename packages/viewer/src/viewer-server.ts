@@ -8,7 +8,14 @@ import { AccessPolicy, isLoopbackHost, resolveAllowOrigins, type Refusal } from 
 import { readOtlpJson, readOtlpProtobuf } from './otlp-receiver';
 import { emptyLimitCounters, SpanLimiter, type LimitCounters } from './span-limiter';
 import { SpanFile } from './span-file';
-import { BadRequest, type StoredSpan } from './stored-span';
+import { BadRequest, normalizeId, type StoredSpan } from './stored-span';
+import type { CompareAnswer, DependencyAnswer, LatencyAnswer, LinkTemplate, TraceDetailAnswer, TraceListAnswer, ViewerConfigAnswer } from './api-types';
+import { resolveLinkTemplates } from './link-templates';
+import { latencyOf } from './latency';
+import { serviceMapOf } from './service-map';
+import { analyzeTrace } from './trace-analysis';
+import { compareTraces } from './trace-compare';
+import { parsePage, parseTraceSearch } from './trace-search';
 import { TraceStore, type TraceStoreStats } from './trace-store';
 import { integerOption, resolveViewerLimits, type ViewerLimits } from './viewer-limits';
 import { readZipkin } from './zipkin-receiver';
@@ -40,6 +47,12 @@ export interface ViewerOptions {
   limits?: ViewerLimits;
   /** Where problems are reported. Default: console.warn. */
   log?: (message: string) => void;
+  /**
+   * Links out of the UI, per trace and per span: `{ name: 'Logs', url: 'https://…?q={traceId}' }`.
+   * Placeholders: `{traceId}`, `{spanId}`, `{service}`, `{name}`, `{startTime}`, `{endTime}` (epoch
+   * ms), `{attr:KEY}`; values are URL-encoded. Templates without span placeholders show on the trace.
+   */
+  links?: LinkTemplate[];
 }
 
 /** Counters of a running viewer (also `GET /api/stats`). */
@@ -72,8 +85,9 @@ const UI_FILES: Readonly<Record<string, readonly [string, string]>> = {
   '/': ['ui/index.html', 'text/html; charset=utf-8'],
   '/index.html': ['ui/index.html', 'text/html; charset=utf-8'],
   '/styles.css': ['ui/styles.css', 'text/css; charset=utf-8'],
-  '/app.js': ['dist/ui/app.js', 'text/javascript; charset=utf-8'],
 };
+/** The UI's modules, one per view plus shared ones, all from dist/ui. */
+const UI_MODULE = /^\/([a-z][a-z-]*)\.js$/;
 const PACKAGE_DIR = join(__dirname, '..');
 
 /**
@@ -160,11 +174,12 @@ function decode(path: string, type: string, body: Buffer, limiter: SpanLimiter):
   }
 }
 
-function positiveNumber(value: string | null): number | undefined {
-  if (value === null || value === '') return undefined;
-  const n = Number(value);
-  return Number.isFinite(n) && n >= 0 ? n : undefined;
-}
+/** Pages of the list: 100 traces by default, at most 1,000. */
+const LIST_PAGE = { default: 100, max: 1000 } as const;
+/** Pages of one trace's spans: the whole of a default-sized store at most. */
+const SPAN_PAGE = { default: 100_000, max: 100_000 } as const;
+/** Rows of a comparison, at most. */
+const MAX_COMPARED = 10_000;
 
 function addCounters(into: LimitCounters, from: LimitCounters): void {
   into.valuesTruncated += from.valuesTruncated;
@@ -176,7 +191,9 @@ function addCounters(into: LimitCounters, from: LimitCounters): void {
 /**
  * Starts the local collector and UI on one port: `POST /v1/traces` (OTLP/HTTP, JSON or
  * protobuf, gzip), `POST /api/v2/spans` (Zipkin v2 JSON), the JSON API (`GET /api/services`,
- * `GET /api/traces`, `GET /api/traces/:id`, `GET /api/stats`) and the web UI at `/`. Bad input
+ * `GET /api/traces` (search, paginated), `GET /api/traces/:id` (spans, paginated, with the
+ * critical path), `GET /api/latency`, `GET /api/dependencies`, `GET /api/compare`,
+ * `GET /api/stats`) and the web UI at `/`. Bad input
  * gets a 4xx with a message and changes nothing stored; what is stored is bounded by `limits`.
  *
  * @example
@@ -194,6 +211,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
   const maxSpans = options.maxSpans === undefined ? 100_000 : integerOption('maxSpans', options.maxSpans, 1);
   const maxDataFileBytes = options.maxDataFileBytes === undefined ? 2 * limits.maxStoreBytes : integerOption('maxDataFileBytes', options.maxDataFileBytes, 2 * limits.maxSpanBytes);
   const policy = new AccessPolicy(isLoopbackHost(host), resolveAllowOrigins(options.allowOrigins, 'allowOrigins'));
+  const config: ViewerConfigAnswer = { links: resolveLinkTemplates(options.links, 'links') };
   const log = options.log ?? ((message: string) => console.warn(`[tracewell-viewer] ${message}`));
   const store = new TraceStore(maxSpans, limits.maxStoreBytes);
   const counters = { received: { requests: 0, spans: 0 }, limits: emptyLimitCounters(), refused: { host: 0, origin: 0, contentType: 0, badRequest: 0 }, dataFileSkipped: 0 };
@@ -254,23 +272,33 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
     if (req.method !== 'GET' && req.method !== 'HEAD') return send(405, { error: `${req.method} is not supported here` });
     if (path === '/api/services') return send(200, { services: store.services() });
     if (path === '/api/stats') return send(200, stats());
+    if (path === '/api/config') return send(200, config);
     if (path === '/api/traces') {
-      const q = url.searchParams;
-      const limit = positiveNumber(q.get('limit'));
-      return send(200, {
-        traces: store.list({
-          service: q.get('service') || undefined,
-          name: q.get('name') || undefined,
-          minDurationMs: positiveNumber(q.get('minDurationMs')),
-          errorsOnly: q.get('errors') === 'true',
-          limit: limit === undefined ? undefined : Math.min(1000, Math.max(1, Math.floor(limit))),
-        }),
-      });
+      const page = parsePage(url.searchParams, LIST_PAGE.default, LIST_PAGE.max);
+      const { traces, total } = store.list(parseTraceSearch(url.searchParams), page);
+      return send(200, { traces, total, offset: page.offset, limit: page.limit } satisfies TraceListAnswer);
+    }
+    if (path === '/api/latency') return send(200, latencyOf(store.matching(parseTraceSearch(url.searchParams))) satisfies LatencyAnswer);
+    if (path === '/api/dependencies') return send(200, serviceMapOf(store.matching(parseTraceSearch(url.searchParams))) satisfies DependencyAnswer);
+    if (path === '/api/compare') {
+      const ids = ['a', 'b'].map((key) => normalizeId(url.searchParams.get(key) ?? '', 'trace', key));
+      const [a, b] = ids.map((id) => ({ summary: store.summary(id), spans: store.trace(id) }));
+      if (a!.spans === undefined || b!.spans === undefined) return send(404, { error: `no such trace: ${a!.spans === undefined ? ids[0] : ids[1]}` });
+      const spans = compareTraces(a!.spans, b!.spans);
+      return send(200, { a: a!.summary!, b: b!.summary!, spans: spans.slice(0, MAX_COMPARED), total: spans.length } satisfies CompareAnswer);
     }
     const traceMatch = /^\/api\/traces\/([0-9a-fA-F]{32})$/.exec(path);
     if (traceMatch !== null) {
-      const spans = store.trace(traceMatch[1]!.toLowerCase());
-      return spans === undefined ? send(404, { error: 'no such trace' }) : send(200, { traceId: traceMatch[1]!.toLowerCase(), spans });
+      const traceId = traceMatch[1]!.toLowerCase();
+      const spans = store.trace(traceId);
+      if (spans === undefined) return send(404, { error: 'no such trace' });
+      const page = parsePage(url.searchParams, SPAN_PAGE.default, SPAN_PAGE.max);
+      return send(200, { traceId, spans: spans.slice(page.offset, page.offset + page.limit), total: spans.length, offset: page.offset, limit: page.limit, analysis: analyzeTrace(spans) } satisfies TraceDetailAnswer);
+    }
+    const module = UI_MODULE.exec(path);
+    if (module !== null) {
+      const content = await readFile(join(PACKAGE_DIR, 'dist', 'ui', `${module[1]!}.js`)).catch(() => undefined);
+      if (content !== undefined) return void res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8', 'cache-control': 'no-cache' }).end(content);
     }
     const asset = UI_FILES[path];
     if (asset !== undefined) {

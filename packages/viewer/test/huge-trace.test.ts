@@ -1,4 +1,4 @@
-import { startViewer, type RunningViewer, type StoredSpan, type TraceSummary } from '../src';
+import { startViewer, type RunningViewer, type StoredSpan, type TraceDetailAnswer, type TraceSummary } from '../src';
 
 const TRACE = 'c'.repeat(32);
 
@@ -47,9 +47,15 @@ describe('one huge trace', () => {
     });
     expect(((await (await fetch(`${viewer.url}/api/traces?name=child%20149999`)).json()) as { traces: TraceSummary[] }).traces).toHaveLength(1);
     expect(await (await fetch(`${viewer.url}/api/services`)).json()).toEqual({ services: ['svc0', 'svc1', 'svc2', 'svc3', 'svc4', 'svc5', 'svc6'] });
-    const whole = (await (await fetch(`${viewer.url}/api/traces/${TRACE}`)).json()) as { spans: StoredSpan[] };
-    expect(whole.spans).toHaveLength(150_000);
-    expect(whole.spans[0]!.name).toBe('root');
+    // Spans come in pages of at most 100,000; the analysis covers the whole trace.
+    const first = (await (await fetch(`${viewer.url}/api/traces/${TRACE}`)).json()) as TraceDetailAnswer;
+    expect({ total: first.total, offset: first.offset, limit: first.limit, length: first.spans.length }).toEqual({ total: 150_000, offset: 0, limit: 100_000, length: 100_000 });
+    expect(first.spans[0]!.name).toBe('root');
+    const rest = (await (await fetch(`${viewer.url}/api/traces/${TRACE}?offset=100000`)).json()) as TraceDetailAnswer;
+    expect(rest.spans).toHaveLength(50_000);
+    expect(new Set([...first.spans, ...rest.spans].map((s: StoredSpan) => s.spanId)).size).toBe(150_000);
+    expect(first.analysis.rootSpanId).toBe(first.spans[0]!.spanId);
+    expect(first.analysis.timings).toHaveLength(150_000);
   }, 30_000); // behaviour, not speed: 150,000 spans take seconds on a loaded 2-core machine
 
   it('keeps its counts exact when spans are replaced and traces evicted', async () => {

@@ -5,7 +5,8 @@ import { readFile } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { TraceSummary } from '../../src';
+import { analyzeTrace, type StoredSpan, type TraceSummary } from '../../src';
+import { latencyOf } from '../../src/latency';
 import type { FixtureSpan } from './ui-fixtures';
 
 /** The package directory (packages/viewer). */
@@ -13,7 +14,6 @@ export const PACKAGE_DIR = join(__dirname, '..', '..');
 
 const STATIC: Readonly<Record<string, { file: string; type: string }>> = {
   '/': { file: join(PACKAGE_DIR, 'ui', 'index.html'), type: 'text/html; charset=utf-8' },
-  '/app.js': { file: join(PACKAGE_DIR, 'dist', 'ui', 'app.js'), type: 'text/javascript; charset=utf-8' },
   '/styles.css': { file: join(PACKAGE_DIR, 'ui', 'styles.css'), type: 'text/css; charset=utf-8' },
 };
 
@@ -67,7 +67,8 @@ export class UiStubServer {
   private async handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const url = new URL(request.url ?? '/', 'http://stub');
     if (request.method !== 'GET') return sendJson(response, 405, { error: 'method not allowed' });
-    const asset = STATIC[url.pathname];
+    const module = /^\/([a-z-]+)\.js$/.exec(url.pathname);
+    const asset = STATIC[url.pathname] ?? (module === null ? undefined : { file: join(PACKAGE_DIR, 'dist', 'ui', `${module[1]!}.js`), type: 'text/javascript; charset=utf-8' });
     if (asset !== undefined) {
       const body = await readFile(asset.file);
       response.writeHead(200, { 'content-type': asset.type, 'cache-control': 'no-store' }).end(body);
@@ -80,13 +81,22 @@ export class UiStubServer {
       const services = new Set(this.traces.flatMap((spans) => spans.map((span) => span.service)));
       return sendJson(response, 200, { services: [...services].sort() });
     }
-    if (url.pathname === '/api/traces') return sendJson(response, 200, { traces: this.list(url.searchParams) });
+    if (url.pathname === '/api/traces') {
+      const traces = this.list(url.searchParams);
+      return sendJson(response, 200, { traces, total: traces.length, offset: 0, limit: traces.length });
+    }
+    if (url.pathname === '/api/latency') {
+      const ids = new Set(this.list(url.searchParams).map((t) => t.traceId));
+      const matched = this.traces.filter((spans) => ids.has(spans[0]!.traceId)).map((spans) => ({ summary: summarize(spans), spans: spans as unknown as StoredSpan[] }));
+      return sendJson(response, 200, latencyOf(matched.sort((a, b) => b.summary.startTime - a.summary.startTime)));
+    }
+    if (url.pathname === '/api/config') return sendJson(response, 200, { links: [] });
     const one = /^\/api\/traces\/([^/]+)$/.exec(url.pathname);
     if (one !== null) {
       const traceId = decodeURIComponent(one[1]!);
       const spans = this.traces.find((trace) => trace[0]?.traceId === traceId);
       if (spans === undefined) return sendJson(response, 404, { error: `trace ${traceId} not found` });
-      return sendJson(response, 200, { traceId, spans });
+      return sendJson(response, 200, { traceId, spans, total: spans.length, offset: 0, limit: spans.length, analysis: analyzeTrace(spans as unknown as StoredSpan[]) });
     }
     return sendJson(response, 404, { error: 'not found' });
   }
