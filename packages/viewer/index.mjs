@@ -6,6 +6,8 @@ export const {
   startViewer,
   DEFAULT_VIEWER_LIMITS,
   TraceStore,
+  analyzeTrace,
+  formatAnalysis,
   spansFromOtlpJson,
   spansFromOtlpProtobuf,
   spansFromZipkin,

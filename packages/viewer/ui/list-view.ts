@@ -119,7 +119,7 @@ export function showList(query: URLSearchParams, view: number): void {
   errorsInput.checked = search.errors;
   const liveInput = h('input', { type: 'checkbox', name: 'live' });
   liveInput.checked = search.live;
-  const refreshButton = h('button', { type: 'submit', class: 'button', title: 'Reload' }, '↻ Search');
+  const refreshButton = h('button', { type: 'submit', class: 'button', title: 'Search again' }, '↻ Refresh');
   const form = h('form', { class: 'filters', role: 'search' },
     field('Service', serviceSelect),
     field('Operation', operationInput),
