@@ -130,7 +130,7 @@ it("the root README's quick start, verbatim, shows its trace", async () => {
     // The default batch delay is 5 s: wait for the trace, root first.
     let trace: StoredSpan[] = [];
     for (let i = 0; i < 200 && trace.length < 3; i++) {
-      const id = viewer.store.list({ service: 'users' })[0]?.traceId;
+      const id = viewer.store.list({ service: 'users' }).traces[0]?.traceId;
       trace = id === undefined ? [] : (viewer.store.trace(id) ?? []);
       if (trace.length < 3) await new Promise((resolve) => setTimeout(resolve, 50));
     }

@@ -13,6 +13,10 @@ import { startShop, type ShopServices } from './support/shop-services';
 
 jest.setTimeout(90_000);
 
+// What the functions run in the page use (this test program is typed for Node, not the DOM).
+declare const document: { querySelectorAll(selector: string): { length: number }; querySelector(selector: string): { textContent: string | null } | null };
+declare const location: { hash: string };
+
 const ARTIFACTS = join(__dirname, 'artifacts');
 const DOCS = join(__dirname, '..', '..', '..', 'docs', 'viewer');
 
