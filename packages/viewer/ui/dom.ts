@@ -107,3 +107,13 @@ export function errorMark(): HTMLElement {
 // ---------------------------------------------------------------------------------------------
 // Routing: `#/` (with the filters as a query, `#/?service=auth&errors=true`) and
 // `#/traces/<traceId>`. Each render bumps `generation`; answers for an older view are dropped.
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** Creates an SVG element with attributes and, optionally, text (as a text node). */
+export function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Readonly<Record<string, string | number>>, text?: string): SVGElementTagNameMap[K] {
+  const element = document.createElementNS(SVG_NS, tag);
+  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
+  if (text !== undefined) element.textContent = text;
+  return element;
+}

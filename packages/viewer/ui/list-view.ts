@@ -2,7 +2,7 @@
 // (click a point to open its trace, drag across it to narrow the search), p50/p90/p99 per
 // operation, one page of traces, two of them picked for comparison, and a live mode.
 import { getJson, type LatencyAnswer, type LatencyPoint, type OperationLatency, type TraceListAnswer, type TraceSummary } from './api.js';
-import { errorMark, formatDuration, formatTime, h, isoTime, root, serviceChip } from './dom.js';
+import { errorMark, formatDuration, formatTime, h, isoTime, root, serviceChip, svg } from './dom.js';
 import { isCurrent } from './navigation.js';
 
 /** Typing in a text field reloads the list this long after the last key. */
@@ -351,13 +351,6 @@ function renderTraceRows(tbody: HTMLTableSectionElement, traces: ReadonlyArray<T
     });
     return row;
   }));
-}
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Readonly<Record<string, string | number>>): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
-  return element;
 }
 
 /**

@@ -2,16 +2,8 @@
 // an arrow per caller → callee with its call count, and the edges as a table with error rates
 // and p50/p99 of what the caller waited.
 import { getJson, type DependencyAnswer } from './api.js';
-import { formatDuration, h, root, serviceChip, serviceColor } from './dom.js';
+import { formatDuration, h, root, serviceChip, serviceColor, svg } from './dom.js';
 import { isCurrent } from './navigation.js';
-
-const SVG = 'http://www.w3.org/2000/svg';
-function svg<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Readonly<Record<string, string | number>>, text?: string): SVGElementTagNameMap[K] {
-  const element = document.createElementNS(SVG, tag);
-  for (const [name, value] of Object.entries(attrs)) element.setAttribute(name, String(value));
-  if (text !== undefined) element.textContent = text;
-  return element;
-}
 
 function drawMap(answer: DependencyAnswer): SVGSVGElement {
   const size = 420;
