@@ -1,6 +1,7 @@
 import type { TraceSummary } from './api-types';
 import type { StoredSpan } from './stored-span';
 import { spanSize } from './stored-size';
+import { analyzeTrace, type TraceAnalysis } from './trace-analysis';
 import { traceMatches, type PageRequest, type TraceSearch } from './trace-search';
 
 /** A trace that matched a search: its summary and its spans (in arrival order). */
@@ -26,6 +27,8 @@ interface TraceEntry {
   bytes: number;
   /** Computed when listed, dropped when a span arrives. */
   summary: TraceSummary | undefined;
+  /** Bumped when a span arrives: tells whether a cached analysis is still this trace's. */
+  version: number;
 }
 
 /**
@@ -43,6 +46,7 @@ export class TraceStore {
   private byteCount = 0;
   private evictedTraces = 0;
   private evictedSpans = 0;
+  private analyzed: { readonly entry: TraceEntry; readonly version: number; readonly analysis: TraceAnalysis } | undefined;
 
   /**
    * @param maxSpans - the bound on spans kept
@@ -67,7 +71,7 @@ export class TraceStore {
   add(spans: ReadonlyArray<StoredSpan>): void {
     for (const span of spans) {
       let trace = this.traces.get(span.traceId);
-      if (trace === undefined) trace = { spans: new Map(), sizes: new Map(), bytes: 0, summary: undefined };
+      if (trace === undefined) trace = { spans: new Map(), sizes: new Map(), bytes: 0, summary: undefined, version: 0 };
       else this.traces.delete(span.traceId);
       this.traces.set(span.traceId, trace);
       const previous = trace.spans.get(span.spanId);
@@ -78,6 +82,7 @@ export class TraceStore {
       trace.sizes.set(span.spanId, size);
       trace.bytes += size;
       trace.summary = undefined;
+      trace.version++;
       this.byteCount += size;
       this.serviceSpans.set(span.service, (this.serviceSpans.get(span.service) ?? 0) + 1);
     }
@@ -115,6 +120,18 @@ export class TraceStore {
   /** Every service seen, sorted. */
   services(): string[] {
     return Array.from(this.serviceSpans.keys()).sort();
+  }
+
+  /** The critical path, self times and verdict of one trace; `undefined` when unknown. */
+  analysis(traceId: string): TraceAnalysis | undefined {
+    const trace = this.traces.get(traceId);
+    if (trace === undefined) return undefined;
+    // One analysis is kept, the last one asked for: a big trace's pages share it, and memory
+    // stays within the store's bound plus one trace's worth.
+    if (this.analyzed?.entry !== trace || this.analyzed.version !== trace.version) {
+      this.analyzed = { entry: trace, version: trace.version, analysis: analyzeTrace(Array.from(trace.spans.values())) };
+    }
+    return this.analyzed.analysis;
   }
 
   /** The summary of one trace; `undefined` when unknown. */

@@ -13,7 +13,6 @@ import type { CompareAnswer, DependencyAnswer, LatencyAnswer, LinkTemplate, Trac
 import { resolveLinkTemplates } from './link-templates';
 import { latencyOf } from './latency';
 import { serviceMapOf } from './service-map';
-import { analyzeTrace } from './trace-analysis';
 import { compareTraces } from './trace-compare';
 import { parsePage, parseTraceSearch } from './trace-search';
 import { TraceStore, type TraceStoreStats } from './trace-store';
@@ -293,7 +292,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
       const spans = store.trace(traceId);
       if (spans === undefined) return send(404, { error: 'no such trace' });
       const page = parsePage(url.searchParams, SPAN_PAGE.default, SPAN_PAGE.max);
-      return send(200, { traceId, spans: spans.slice(page.offset, page.offset + page.limit), total: spans.length, offset: page.offset, limit: page.limit, analysis: analyzeTrace(spans) } satisfies TraceDetailAnswer);
+      return send(200, { traceId, spans: spans.slice(page.offset, page.offset + page.limit), total: spans.length, offset: page.offset, limit: page.limit, analysis: store.analysis(traceId)! } satisfies TraceDetailAnswer);
     }
     const module = UI_MODULE.exec(path);
     if (module !== null) {

@@ -149,6 +149,14 @@ describe('why a trace was slow', () => {
     expect(detail.analysis.contributors[0]).toMatchObject({ name: 'db.query', service: 'stock' });
   });
 
+  it('a span that arrives later is in the next analysis (the analysis kept for paging is dropped)', async () => {
+    const before = await trace(idOf('pear'));
+    const root = before.spans.find((s) => s.parentSpanId === null)!;
+    viewer.store.add([{ ...root, spanId: 'ab'.repeat(8), parentSpanId: root.spanId, name: 'late', startTime: root.startTime, endTime: root.startTime }]);
+    const after = await trace(idOf('pear'));
+    expect(after.analysis.timings.map((t) => t.spanId)).toEqual([...before.analysis.timings.map((t) => t.spanId), 'ab'.repeat(8)]);
+  });
+
   it('the CLI prints the same verdict for a trace id, and says clearly when the trace is unknown', async () => {
     const run = promisify(execFile);
     const cli = join(__dirname, '..', 'dist', 'cli.js');

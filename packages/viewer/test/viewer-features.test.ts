@@ -165,6 +165,12 @@ it('compare: two picked traces of the same operation, the added query and the sl
 });
 
 it('service map: the services and the shop -> stock edge with calls, error rate and latency', async () => {
+  // From the list, for its search: errors only leaves the one broken call.
+  await page.goto(`${viewer.url}/#/?errors=true`);
+  await rows().first().waitFor();
+  await page.locator('[data-testid="map-link"]').click();
+  await page.locator('[data-testid="map-row"]').waitFor();
+  expect((await page.locator('[data-testid="map-row"] td').allTextContents()).slice(0, 4)).toEqual(['shop', 'stock', '1', '100.0%']);
   await page.goto(`${viewer.url}/#/map`);
   await page.locator('[data-testid="map-row"]').waitFor();
   expect(await page.locator('[data-testid="map-node"]').count()).toBe(2);

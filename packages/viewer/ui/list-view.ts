@@ -145,6 +145,7 @@ export function showList(query: URLSearchParams, view: number): void {
   const summary = h('p', { class: 'list-summary', 'aria-live': 'polite' });
   const pager = h('div', { class: 'pager' });
   const compareButton = h('button', { type: 'button', class: 'button', disabled: true, 'data-testid': 'compare' }, 'Compare 2 traces');
+  const mapLink = h('a', { href: '#/map', 'data-testid': 'map-link' }, 'Service map of these traces');
   const tbody = h('tbody');
   const table = h('table', { class: 'trace-table' },
     h('thead', {}, h('tr', {},
@@ -166,7 +167,7 @@ export function showList(query: URLSearchParams, view: number): void {
     range,
     banner,
     h('div', { class: 'overview' }, scatter, percentiles),
-    h('div', { class: 'list-bar' }, summary, compareButton, pager),
+    h('div', { class: 'list-bar' }, summary, mapLink, compareButton, pager),
     h('div', { class: 'table-wrap' }, table),
   ));
 
@@ -195,6 +196,7 @@ export function showList(query: URLSearchParams, view: number): void {
   const load = async (): Promise<void> => {
     const current = ++request;
     const api = apiQuery(search);
+    mapLink.setAttribute('href', `#/map${api.toString() === '' ? '' : `?${api.toString()}`}`);
     const listQuery = new URLSearchParams(api);
     listQuery.set('limit', search.limit);
     listQuery.set('offset', String(search.offset));
