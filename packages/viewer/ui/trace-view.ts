@@ -272,7 +272,9 @@ export async function showTrace(traceId: string, view: number): Promise<void> {
   });
 
   page.replaceChildren(back, h('section', { class: 'trace-page' }, header, note, toolbar, waterfall, detailsSlot));
-  window.addEventListener('resize', () => isCurrent(view) && draw(true));
+  // Redrawn when the viewport changes size; the observer goes with the element when the view does
+  // (a window listener would pile up, one per trace opened).
+  new ResizeObserver(() => draw()).observe(viewport);
   reshow();
   // How long the trace took from the request to its first drawn rows (the browser test reads it).
   page.dataset['renderMs'] = String(Math.round(performance.now() - began));

@@ -1,7 +1,8 @@
 // Two real traced services for the viewer's search, analysis and UI tests: "shop" (Express, with
 // traced axios) calls "stock" (Koa with @koa/router) for every GET /buy/:item. Both export over
-// OTLP to the viewer under test. Item "slow" makes stock run a 150 ms `db.query` span; item
-// "broken" makes it answer 500.
+// OTLP to the viewer under test. Item "slow" makes stock run a 400 ms `db.query` span (long enough
+// that a cold first request on a loaded machine is still clearly faster); item "broken" makes it
+// answer 500.
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Router from '@koa/router';
@@ -15,7 +16,7 @@ import express from 'express';
 import Koa from 'koa';
 
 /** How long the slow item's query takes. */
-export const SLOW_QUERY_MS = 150;
+export const SLOW_QUERY_MS = 400;
 
 export interface ShopServices {
   readonly shopUrl: string;
