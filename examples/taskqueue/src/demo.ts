@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { startService, ServiceStartError, type ServiceProcess } from './children';
 import type { QueueStats } from './apps/frontend';
 import { BACKENDS, FRONTEND, SERVICES, type ServiceSpec } from './topology';
-import { fetchAnalysis, waitForTrace } from './viewer-api';
+import { waitForTrace } from './viewer-api';
 import { renderWaterfall } from './waterfall';
 
 const REQUESTS = 3;
@@ -93,7 +93,8 @@ async function main(): Promise<number> {
     const root = spans.find((s) => s.parentSpanId === null)!;
     console.log(`\nTrace ${traceId}: ${spans.length} spans from ${new Set(spans.map((s) => s.service)).size} services, ${root.durationMs.toFixed(1)} ms\n`);
     console.log(renderWaterfall(spans));
-    console.log(`\n${formatAnalysis(await fetchAnalysis(viewer.url, traceId))}`);
+    // The viewer runs in this process: its store has the analysis the API would answer with.
+    console.log(`\n${formatAnalysis(viewer.store.analysis(traceId)!)}`);
     console.log(`In the viewer: ${viewer.url}/#/traces/${traceId}`);
     if (once) return 'once';
     console.log(`\nServing until Ctrl-C. More traces: curl '${frontend.url}${path}', then ${viewer.url}`);

@@ -1,5 +1,4 @@
 // The part of the viewer's HTTP API the demo reads: GET /api/traces/:traceId.
-import type { TraceAnalysis, TraceDetailAnswer } from '@tracewell/viewer';
 
 /** A span as `GET /api/traces/:traceId` returns it (times in epoch milliseconds). */
 export interface ViewerSpan {
@@ -22,14 +21,6 @@ export async function fetchTrace(viewerUrl: string, traceId: string): Promise<Vi
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`GET /api/traces/${traceId}: HTTP ${response.status}`);
   return ((await response.json()) as { spans: ViewerSpan[] }).spans;
-}
-
-/** The viewer's analysis of the trace: its critical path, self times and verdict. */
-export async function fetchAnalysis(viewerUrl: string, traceId: string): Promise<TraceAnalysis> {
-  // limit=1: the analysis covers the whole trace whatever the page of spans.
-  const response = await fetch(`${viewerUrl}/api/traces/${traceId}?limit=1`);
-  if (!response.ok) throw new Error(`GET /api/traces/${traceId}: HTTP ${response.status}`);
-  return ((await response.json()) as TraceDetailAnswer).analysis;
 }
 
 export interface WaitOptions {

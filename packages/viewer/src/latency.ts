@@ -14,7 +14,7 @@ export const MAX_OPERATIONS = 200;
 export function latencyOf(matched: ReadonlyArray<MatchedTrace>): LatencyAnswer {
   const byOperation = new Map<string, { service: string; name: string; durations: number[]; errors: number }>();
   for (const { spans } of matched) {
-    for (const span of spans) {
+    for (const span of spans.values()) {
       if (!(span.parentSpanId === null || span.kind === 'SERVER' || span.kind === 'CONSUMER')) continue;
       const key = `${span.service}\u0000${span.name}`;
       let entry = byOperation.get(key);

@@ -3,7 +3,7 @@
 // latency is the parent's: what the calling service waited.
 import type { DependencyAnswer, ServiceEdge } from './api-types';
 import { percentile, roundMs } from './percentile';
-import type { StoredSpan } from './stored-span';
+import { indexTrace } from './trace-index';
 import type { MatchedTrace } from './trace-store';
 
 /** Linear in the matched spans, plus sorting each edge's durations. */
@@ -11,11 +11,11 @@ export function serviceMapOf(matched: ReadonlyArray<MatchedTrace>): DependencyAn
   const services = new Set<string>();
   const edges = new Map<string, { caller: string; callee: string; durations: number[]; errors: number }>();
   for (const trace of matched) {
-    const byId = new Map<string, StoredSpan>();
-    for (const span of trace.spans) byId.set(span.spanId, span);
-    for (const span of byId.values()) {
+    const { spans, parent: parentOf } = indexTrace(trace.spans.values());
+    for (let i = 0; i < spans.length; i++) {
+      const span = spans[i]!;
       services.add(span.service);
-      const parent = span.parentSpanId === null ? undefined : byId.get(span.parentSpanId);
+      const parent = parentOf[i]! === -1 ? undefined : spans[parentOf[i]!]!;
       if (parent === undefined || parent.service === span.service) continue;
       const key = `${parent.service}\u0000${span.service}`;
       let edge = edges.get(key);

@@ -7,6 +7,7 @@
 // work is O(n log n) in spans.
 import { formatMs } from './analysis-report';
 import type { StoredSpan } from './stored-span';
+import { indexTrace, traceRoot, type TraceIndex } from './trace-index';
 
 /** One stretch of the critical path: span `spanId` was what the trace waited on from `start` to `end` (epoch ms, skew-corrected). */
 export interface CriticalSegment {
@@ -56,68 +57,12 @@ export interface TraceAnalysis {
 
 const MAX_CONTRIBUTORS = 5;
 
-/**
- * The trace as arrays indexed by span: parent index, children in one flat list (a child range
- * per span), and skew-corrected times. One Map lookup per span builds it; everything after is
- * array work (with Maps and objects per span, 100,000 spans took about 0.8 s).
- */
-interface TraceIndex {
-  readonly spans: ReadonlyArray<StoredSpan>;
-  readonly parent: Int32Array;
-  /** Children of span i are kids[first[i]] to kids[first[i + 1] - 1]. */
-  readonly first: Int32Array;
-  readonly kids: Int32Array;
+/** The index with skew-corrected times per span. */
+interface TimedIndex extends TraceIndex {
   readonly start: Float64Array;
   readonly end: Float64Array;
+  /** The clock-skew shift applied to each span and its subtree. */
   readonly shift: Float64Array;
-}
-
-function indexTrace(input: ReadonlyArray<StoredSpan>): TraceIndex {
-  const position = new Map<string, number>();
-  const spans: StoredSpan[] = [];
-  for (const span of input) {
-    if (position.has(span.spanId)) continue;
-    position.set(span.spanId, spans.length);
-    spans.push(span);
-  }
-  const n = spans.length;
-  const parent = new Int32Array(n).fill(-1);
-  const first = new Int32Array(n + 1);
-  for (let i = 0; i < n; i++) {
-    const id = spans[i]!.parentSpanId;
-    const p = id === null || id === spans[i]!.spanId ? undefined : position.get(id);
-    if (p !== undefined) {
-      parent[i] = p;
-      first[p + 1]!++;
-    }
-  }
-  for (let i = 0; i < n; i++) first[i + 1]! += first[i]!;
-  const kids = new Int32Array(first[n]!);
-  const fill = first.slice(0, n);
-  for (let i = 0; i < n; i++) if (parent[i]! >= 0) kids[fill[parent[i]!]!++] = i;
-  const start = new Float64Array(n);
-  const end = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    start[i] = spans[i]!.startTime;
-    end[i] = spans[i]!.endTime;
-  }
-  const index = { spans, parent, first, kids, start, end, shift: new Float64Array(n) };
-  correctSkew(index);
-  return index;
-}
-
-function pickRoot({ spans, parent }: TraceIndex): number {
-  let root = -1;
-  let orphan = -1;
-  let earliest = 0;
-  for (let i = 0; i < spans.length; i++) {
-    const t = spans[i]!.startTime;
-    if (spans[i]!.parentSpanId === null) {
-      if (root === -1 || t < spans[root]!.startTime) root = i;
-    } else if (parent[i] === -1 && (orphan === -1 || t < spans[orphan]!.startTime)) orphan = i;
-    if (t < spans[earliest]!.startTime) earliest = i;
-  }
-  return root !== -1 ? root : orphan !== -1 ? orphan : earliest;
 }
 
 /**
@@ -126,8 +71,12 @@ function pickRoot({ spans, parent }: TraceIndex): number {
  * the middle of the parent (the network time split evenly both ways). Same-service children
  * share the parent's clock and are left where they are.
  */
-function correctSkew({ spans, parent, first, kids, start, end, shift }: TraceIndex): void {
+function correctSkew(index: TraceIndex): TimedIndex {
+  const { spans, parent, first, kids } = index;
   const n = spans.length;
+  const start = Float64Array.from(spans, (s) => s.startTime);
+  const end = Float64Array.from(spans, (s) => s.endTime);
+  const shift = new Float64Array(n);
   const seen = new Uint8Array(n);
   const stack = new Int32Array(n);
   const visit = (top: number): void => {
@@ -157,10 +106,11 @@ function correctSkew({ spans, parent, first, kids, start, end, shift }: TraceInd
   for (let i = 0; i < n; i++) if (parent[i] === -1) visit(i);
   // Spans only reachable through a parent cycle keep their own times.
   for (let i = 0; i < n; i++) if (seen[i] === 0) visit(i);
+  return { ...index, start, end, shift };
 }
 
 /** A span's duration minus the union of its children's intervals clipped to it. */
-function selfTime({ first, kids, start, end }: TraceIndex, i: number): number {
+function selfTime({ first, kids, start, end }: TimedIndex, i: number): number {
   const s0 = start[i]!;
   const e0 = end[i]!;
   const count = first[i + 1]! - first[i]!;
@@ -195,7 +145,7 @@ interface Frame {
 }
 
 /** The segments in time order; `critical[i]` gets span i's time on the path. */
-function criticalPathOf(index: TraceIndex, root: number, critical: Float64Array): CriticalSegment[] {
+function criticalPathOf(index: TimedIndex, root: number, critical: Float64Array): CriticalSegment[] {
   const { spans, first, kids, start, end } = index;
   const frame = (span: number, from: number, to: number): Frame => {
     const list: number[] = [];
@@ -245,11 +195,11 @@ function verdictOf(root: StoredSpan, durationMs: number, contributors: ReadonlyA
 }
 
 /** Analyzes one trace's spans (any order, any completeness). */
-export function analyzeTrace(input: ReadonlyArray<StoredSpan>): TraceAnalysis {
-  const index = indexTrace(input);
+export function analyzeTrace(input: Iterable<StoredSpan>): TraceAnalysis {
+  const index = correctSkew(indexTrace(input));
   const { spans, start, end, shift } = index;
   if (spans.length === 0) return { rootSpanId: undefined, durationMs: 0, criticalPath: [], timings: [], contributors: [], verdict: 'no spans' };
-  const root = pickRoot(index);
+  const root = index.position.get(traceRoot(spans, (id) => index.position.has(id))!.spanId)!;
   const durationMs = Math.max(0, end[root]! - start[root]!);
   const critical = new Float64Array(spans.length);
   const criticalPath = durationMs > 0 ? criticalPathOf(index, root, critical) : [];

@@ -3,41 +3,37 @@
 // they are), so a retry or an extra query shows as added, a skipped call as missing.
 import type { ComparedSpan, SpanChange } from './api-types';
 import type { StoredSpan } from './stored-span';
+import { indexTrace } from './trace-index';
 
 /** A change smaller than this share of the slower span, or than `MIN_CHANGE_MS`, is "same". */
 const RELATIVE_CHANGE = 0.1;
 const MIN_CHANGE_MS = 0.5;
 
-/** Each span's path, walked with an explicit stack (a trace may be 100,000 spans deep). */
-function paths(spans: ReadonlyArray<StoredSpan>): Map<string, number> {
-  const byId = new Map<string, StoredSpan>();
-  for (const span of spans) byId.set(span.spanId, span);
-  const children = new Map<string | null, StoredSpan[]>();
-  for (const span of byId.values()) {
-    const parent = span.parentSpanId !== null && byId.has(span.parentSpanId) ? span.parentSpanId : null;
-    const list = children.get(parent);
-    if (list === undefined) children.set(parent, [span]);
-    else list.push(span);
-  }
+/** Each span's path, depth-first with children by start time (the waterfall's order), with an explicit stack: a trace may be 100,000 spans deep. */
+function paths(input: ReadonlyArray<StoredSpan>): Map<string, number> {
+  const { spans, parent, first, kids } = indexTrace(input);
   const out = new Map<string, number>();
-  const seen = new Set<string>();
-  // Depth-first, children by start time: the order of the waterfall.
-  const stack: Array<{ span: StoredSpan | null; path: string }> = [{ span: null, path: '' }];
-  while (stack.length > 0) {
-    const { span, path } = stack.pop()!;
-    if (span !== null) out.set(path, span.durationMs);
-    const kids = [...(children.get(span === null ? null : span.spanId) ?? [])].sort((x, y) => x.startTime - y.startTime);
+  const byStart = (x: number, y: number): number => spans[x]!.startTime - spans[y]!.startTime;
+  // The top level: roots and spans whose parent is not here (spans in a parent cycle are left out).
+  const tops: number[] = [];
+  for (let i = 0; i < spans.length; i++) if (parent[i] === -1) tops.push(i);
+  const stack: Array<{ span: number; path: string }> = [];
+  const push = (children: number[], prefix: string): void => {
+    children.sort(byStart);
     const counts = new Map<string, number>();
-    const next: Array<{ span: StoredSpan; path: string }> = [];
-    for (const kid of kids) {
-      if (seen.has(kid.spanId)) continue;
-      seen.add(kid.spanId);
-      const label = `${kid.service}: ${kid.name}`;
+    const next = children.map((kid) => {
+      const label = `${spans[kid]!.service}: ${spans[kid]!.name}`;
       const n = (counts.get(label) ?? 0) + 1;
       counts.set(label, n);
-      next.push({ span: kid, path: `${path}${path === '' ? '' : ' > '}${label}${n > 1 ? ` #${n}` : ''}` });
-    }
+      return { span: kid, path: `${prefix}${prefix === '' ? '' : ' > '}${label}${n > 1 ? ` #${n}` : ''}` };
+    });
     for (let i = next.length - 1; i >= 0; i--) stack.push(next[i]!);
+  };
+  push(tops, '');
+  while (stack.length > 0) {
+    const { span, path } = stack.pop()!;
+    out.set(path, spans[span]!.durationMs);
+    push(Array.from(kids.subarray(first[span]!, first[span + 1]!)), path);
   }
   return out;
 }

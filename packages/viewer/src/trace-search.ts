@@ -94,7 +94,7 @@ export function parsePage(params: URLSearchParams, defaultLimit: number, maxLimi
   return { offset: Math.floor(offset), limit: Math.min(maxLimit, Math.max(1, Math.floor(limit))) };
 }
 
-/** True when the summary alone rules the trace out or in, before any span is looked at. */
+/** False when the summary alone rules the trace out, before any span is looked at. */
 function summaryMatches(search: TraceSearch, summary: TraceSummary): boolean {
   if (search.service !== undefined && !summary.services.includes(search.service)) return false;
   if (search.minDurationMs !== undefined && summary.durationMs < search.minDurationMs) return false;

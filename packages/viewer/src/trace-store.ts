@@ -1,13 +1,15 @@
 import type { TraceSummary } from './api-types';
 import type { StoredSpan } from './stored-span';
 import { spanSize } from './stored-size';
+import { roundMs } from './percentile';
 import { analyzeTrace, type TraceAnalysis } from './trace-analysis';
+import { traceRoot } from './trace-index';
 import { traceMatches, type PageRequest, type TraceSearch } from './trace-search';
 
-/** A trace that matched a search: its summary and its spans (in arrival order). */
+/** A trace that matched a search: its summary and its spans by span id (in arrival order). */
 export interface MatchedTrace {
   readonly summary: TraceSummary;
-  readonly spans: Iterable<StoredSpan>;
+  readonly spans: ReadonlyMap<string, StoredSpan>;
 }
 
 /** What the store holds and what it has evicted. */
@@ -129,7 +131,7 @@ export class TraceStore {
     // One analysis is kept, the last one asked for: a big trace's pages share it, and memory
     // stays within the store's bound plus one trace's worth.
     if (this.analyzed?.entry !== trace || this.analyzed.version !== trace.version) {
-      this.analyzed = { entry: trace, version: trace.version, analysis: analyzeTrace(Array.from(trace.spans.values())) };
+      this.analyzed = { entry: trace, version: trace.version, analysis: analyzeTrace(trace.spans.values()) };
     }
     return this.analyzed.analysis;
   }
@@ -147,7 +149,7 @@ export class TraceStore {
     const out: MatchedTrace[] = [];
     for (const [traceId, trace] of this.traces) {
       trace.summary ??= summarize(traceId, trace.spans);
-      if (traceMatches(search, trace.summary, trace.spans.values())) out.push({ summary: trace.summary, spans: trace.spans.values() });
+      if (traceMatches(search, trace.summary, trace.spans.values())) out.push({ summary: trace.summary, spans: trace.spans });
     }
     return out.sort((a, b) => b.summary.startTime - a.summary.startTime);
   }
@@ -166,32 +168,23 @@ export class TraceStore {
 
 /** One pass over the trace's spans, with loops rather than spreads: a trace may hold 100,000+ spans. */
 function summarize(traceId: string, spans: Map<string, StoredSpan>): TraceSummary {
-  // The root: the earliest span without a parent; else (spans still arriving) the earliest
-  // span whose parent is not here; else the earliest span.
-  let root: StoredSpan | undefined;
-  let orphan: StoredSpan | undefined;
-  let first: StoredSpan | undefined;
   let start = Number.POSITIVE_INFINITY;
   let end = Number.NEGATIVE_INFINITY;
   let error = false;
   const services = new Set<string>();
   for (const span of spans.values()) {
-    if (span.parentSpanId === null) {
-      if (root === undefined || span.startTime < root.startTime) root = span;
-    } else if (!spans.has(span.parentSpanId) && (orphan === undefined || span.startTime < orphan.startTime)) orphan = span;
-    if (first === undefined || span.startTime < first.startTime) first = span;
     if (span.startTime < start) start = span.startTime;
     if (span.endTime > end) end = span.endTime;
     if (span.status.code === 'ERROR') error = true;
     services.add(span.service);
   }
-  const shown = root ?? orphan ?? first!;
+  const shown = traceRoot(spans.values(), (id) => spans.has(id))!;
   return {
     traceId,
     rootName: shown.name,
     rootService: shown.service,
     startTime: start,
-    durationMs: Math.round((end - start) * 1000) / 1000,
+    durationMs: roundMs(end - start),
     spanCount: spans.size,
     services: Array.from(services).sort(),
     error,

@@ -35,7 +35,7 @@ export async function getJson<T>(path: string): Promise<T> {
   return body as T;
 }
 
-export function isRecord(value: unknown): value is Record<string, unknown> {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
 }
 

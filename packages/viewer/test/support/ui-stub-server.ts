@@ -87,7 +87,7 @@ export class UiStubServer {
     }
     if (url.pathname === '/api/latency') {
       const ids = new Set(this.list(url.searchParams).map((t) => t.traceId));
-      const matched = this.traces.filter((spans) => ids.has(spans[0]!.traceId)).map((spans) => ({ summary: summarize(spans), spans: spans as unknown as StoredSpan[] }));
+      const matched = this.traces.filter((spans) => ids.has(spans[0]!.traceId)).map((spans) => ({ summary: summarize(spans), spans: new Map((spans as unknown as StoredSpan[]).map((span) => [span.spanId, span] as const)) }));
       return sendJson(response, 200, latencyOf(matched.sort((a, b) => b.summary.startTime - a.summary.startTime)));
     }
     if (url.pathname === '/api/config') return sendJson(response, 200, { links: [] });
