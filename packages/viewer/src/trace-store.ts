@@ -48,7 +48,14 @@ export class TraceStore {
   private byteCount = 0;
   private evictedTraces = 0;
   private evictedSpans = 0;
+  /** Bumped when any span arrives or a trace is evicted: tells whether a cached search is current. */
+  private changes = 0;
+  // One of each is cached, the last one asked for, so memory stays within the store's bound plus
+  // one trace's worth: the analysis and the start-ordered spans (a big trace's pages share them),
+  // and the last search (the list view asks the same search of /api/traces and /api/latency).
   private analyzed: { readonly entry: TraceEntry; readonly version: number; readonly analysis: TraceAnalysis } | undefined;
+  private ordered: { readonly entry: TraceEntry; readonly version: number; readonly spans: readonly StoredSpan[] } | undefined;
+  private searched: { readonly key: string; readonly changes: number; readonly matched: readonly MatchedTrace[] } | undefined;
 
   /**
    * @param maxSpans - the bound on spans kept
@@ -71,6 +78,7 @@ export class TraceStore {
 
   /** Adds spans, evicting the least recently updated traces past the bounds. */
   add(spans: ReadonlyArray<StoredSpan>): void {
+    if (spans.length > 0) this.changes++;
     for (const span of spans) {
       let trace = this.traces.get(span.traceId);
       if (trace === undefined) trace = { spans: new Map(), sizes: new Map(), bytes: 0, summary: undefined, version: 0 };
@@ -110,8 +118,17 @@ export class TraceStore {
 
   /** The spans of a trace, by start time; `undefined` when unknown. */
   trace(traceId: string): StoredSpan[] | undefined {
+    return this.spansByStart(traceId)?.slice();
+  }
+
+  /** The spans of a trace by start time, shared (not a copy); `undefined` when unknown. */
+  spansByStart(traceId: string): readonly StoredSpan[] | undefined {
     const trace = this.traces.get(traceId);
-    return trace === undefined ? undefined : Array.from(trace.spans.values()).sort((a, b) => a.startTime - b.startTime);
+    if (trace === undefined) return undefined;
+    if (this.ordered?.entry !== trace || this.ordered.version !== trace.version) {
+      this.ordered = { entry: trace, version: trace.version, spans: Array.from(trace.spans.values()).sort((a, b) => a.startTime - b.startTime) };
+    }
+    return this.ordered.spans;
   }
 
   /** Every span held, trace by trace, least recently updated first (for rewriting the data file). */
@@ -128,8 +145,6 @@ export class TraceStore {
   analysis(traceId: string): TraceAnalysis | undefined {
     const trace = this.traces.get(traceId);
     if (trace === undefined) return undefined;
-    // One analysis is kept, the last one asked for: a big trace's pages share it, and memory
-    // stays within the store's bound plus one trace's worth.
     if (this.analyzed?.entry !== trace || this.analyzed.version !== trace.version) {
       this.analyzed = { entry: trace, version: trace.version, analysis: analyzeTrace(trace.spans.values()) };
     }
@@ -145,13 +160,17 @@ export class TraceStore {
   }
 
   /** Every trace matching `search`, newest first. Linear in the spans of the traces the summaries do not rule out. */
-  matching(search: TraceSearch = {}): MatchedTrace[] {
+  matching(search: TraceSearch = {}): readonly MatchedTrace[] {
+    const key = JSON.stringify(search);
+    if (this.searched?.key === key && this.searched.changes === this.changes) return this.searched.matched;
     const out: MatchedTrace[] = [];
     for (const [traceId, trace] of this.traces) {
       trace.summary ??= summarize(traceId, trace.spans);
       if (traceMatches(search, trace.summary, trace.spans.values())) out.push({ summary: trace.summary, spans: trace.spans });
     }
-    return out.sort((a, b) => b.summary.startTime - a.summary.startTime);
+    out.sort((a, b) => b.summary.startTime - a.summary.startTime);
+    this.searched = { key, changes: this.changes, matched: out };
+    return out;
   }
 
   /** One page of the summaries matching `search`, newest first, and how many match in all. */

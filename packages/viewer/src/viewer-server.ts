@@ -281,7 +281,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
     if (path === '/api/dependencies') return send(200, serviceMapOf(store.matching(parseTraceSearch(url.searchParams))) satisfies DependencyAnswer);
     if (path === '/api/compare') {
       const ids = ['a', 'b'].map((key) => normalizeId(url.searchParams.get(key) ?? '', 'trace', key));
-      const [a, b] = ids.map((id) => ({ summary: store.summary(id), spans: store.trace(id) }));
+      const [a, b] = ids.map((id) => ({ summary: store.summary(id), spans: store.spansByStart(id) }));
       if (a!.spans === undefined || b!.spans === undefined) return send(404, { error: `no such trace: ${a!.spans === undefined ? ids[0] : ids[1]}` });
       const spans = compareTraces(a!.spans, b!.spans);
       return send(200, { a: a!.summary!, b: b!.summary!, spans: spans.slice(0, MAX_COMPARED), total: spans.length } satisfies CompareAnswer);
@@ -289,7 +289,7 @@ export async function startViewer(options: ViewerOptions = {}): Promise<RunningV
     const traceMatch = /^\/api\/traces\/([0-9a-fA-F]{32})$/.exec(path);
     if (traceMatch !== null) {
       const traceId = traceMatch[1]!.toLowerCase();
-      const spans = store.trace(traceId);
+      const spans = store.spansByStart(traceId);
       if (spans === undefined) return send(404, { error: 'no such trace' });
       const page = parsePage(url.searchParams, SPAN_PAGE.default, SPAN_PAGE.max);
       return send(200, { traceId, spans: spans.slice(page.offset, page.offset + page.limit), total: spans.length, offset: page.offset, limit: page.limit, analysis: store.analysis(traceId)! } satisfies TraceDetailAnswer);

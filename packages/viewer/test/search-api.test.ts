@@ -149,12 +149,15 @@ describe('why a trace was slow', () => {
     expect(detail.analysis.contributors[0]).toMatchObject({ name: 'db.query', service: 'stock' });
   });
 
-  it('a span that arrives later is in the next analysis (the analysis kept for paging is dropped)', async () => {
+  it('a span that arrives later is in the next analysis, page and search (what was kept for them is dropped)', async () => {
     const before = await trace(idOf('pear'));
+    expect((await list('operation=late')).total).toBe(0);
     const root = before.spans.find((s) => s.parentSpanId === null)!;
-    viewer.store.add([{ ...root, spanId: 'ab'.repeat(8), parentSpanId: root.spanId, name: 'late', startTime: root.startTime, endTime: root.startTime }]);
+    viewer.store.add([{ ...root, spanId: 'ab'.repeat(8), parentSpanId: root.spanId, name: 'late', startTime: root.startTime + 0.001, endTime: root.startTime + 0.001 }]);
     const after = await trace(idOf('pear'));
     expect(after.analysis.timings.map((t) => t.spanId)).toEqual([...before.analysis.timings.map((t) => t.spanId), 'ab'.repeat(8)]);
+    expect(after.spans.map((s) => s.spanId)).toEqual([before.spans[0]!.spanId, 'ab'.repeat(8), ...before.spans.slice(1).map((s) => s.spanId)]);
+    expect(ids(await list('operation=late'))).toEqual([idOf('pear')]);
   });
 
   it('the CLI prints the same verdict for a trace id, and says clearly when the trace is unknown', async () => {
