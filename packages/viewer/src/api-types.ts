@@ -4,7 +4,7 @@ import type { StoredSpan, StoredValue } from './stored-span';
 import type { TraceAnalysis } from './trace-analysis';
 
 export type { StoredSpan, StoredValue };
-export type { CriticalContributor, CriticalSegment, SpanTiming, TraceAnalysis } from './trace-analysis';
+export type { CriticalContributor, CriticalSegment, SpanTiming, SpanTimings, TraceAnalysis } from './trace-analysis';
 
 /** One trace in the list: what the UI shows per row. */
 export interface TraceSummary {

@@ -146,7 +146,13 @@ export class TraceStore {
     const trace = this.traces.get(traceId);
     if (trace === undefined) return undefined;
     if (this.analyzed?.entry !== trace || this.analyzed.version !== trace.version) {
-      this.analyzed = { entry: trace, version: trace.version, analysis: analyzeTrace(trace.spans.values()) };
+      // Over the spans by start time, so the timings line up with the spans as the API pages them.
+      const analysis = analyzeTrace(this.spansByStart(traceId)!);
+      const timings = analysis.timings;
+      // Rounded to the microsecond like every duration the API gives: float noise
+      // (-45.00999999999999) was most of the timings' JSON.
+      analysis.timings = { selfMs: timings.selfMs.map(roundMs), criticalMs: timings.criticalMs.map(roundMs), shiftMs: timings.shiftMs.map(roundMs) };
+      this.analyzed = { entry: trace, version: trace.version, analysis };
     }
     return this.analyzed.analysis;
   }

@@ -5,6 +5,8 @@ import type { Span } from './api.js';
 /** One row of the waterfall. */
 export interface Row {
   readonly span: Span;
+  /** The span's position in the list laid out (the analysis's timings are by that position). */
+  readonly index: number;
   readonly depth: number;
   /** The span names a parent that is not in the trace (late, or never arrived). */
   readonly orphan: boolean;
@@ -12,7 +14,7 @@ export interface Row {
   descendants: number;
 }
 
-const byStart = (a: Span, b: Span): number =>
+const compareSpans = (a: Span, b: Span): number =>
   a.startTime - b.startTime || b.endTime - a.endTime || (a.spanId < b.spanId ? -1 : a.spanId > b.spanId ? 1 : 0);
 
 /**
@@ -21,39 +23,41 @@ const byStart = (a: Span, b: Span): number =>
  * every span appears exactly once.
  */
 export function layoutTree(spans: ReadonlyArray<Span>): Row[] {
-  const byId = new Map<string, Span>();
-  for (const span of spans) if (!byId.has(span.spanId)) byId.set(span.spanId, span);
-  const children = new Map<string, Span[]>();
-  const roots: Span[] = [];
-  for (const span of byId.values()) {
-    const parent = span.parentSpanId;
-    if (parent !== null && parent !== span.spanId && byId.has(parent)) {
+  const position = new Map<string, number>();
+  for (let i = 0; i < spans.length; i++) if (!position.has(spans[i]!.spanId)) position.set(spans[i]!.spanId, i);
+  const children = new Map<string, number[]>();
+  const roots: number[] = [];
+  for (const i of position.values()) {
+    const parent = spans[i]!.parentSpanId;
+    if (parent !== null && parent !== spans[i]!.spanId && position.has(parent)) {
       const list = children.get(parent);
-      if (list === undefined) children.set(parent, [span]);
-      else list.push(span);
+      if (list === undefined) children.set(parent, [i]);
+      else list.push(i);
     } else {
-      roots.push(span);
+      roots.push(i);
     }
   }
+  const byStart = (a: number, b: number): number => compareSpans(spans[a]!, spans[b]!);
   for (const list of children.values()) list.sort(byStart);
   roots.sort(byStart);
 
   const rows: Row[] = [];
-  const seen = new Set<string>();
-  const walk = (start: Span): void => {
+  const seen = new Uint8Array(spans.length);
+  const walk = (start: number): void => {
     // An explicit stack: traces can be deep enough to matter for recursion.
-    const stack: Array<{ span: Span; depth: number }> = [{ span: start, depth: 0 }];
+    const stack: Array<{ index: number; depth: number }> = [{ index: start, depth: 0 }];
     while (stack.length > 0) {
-      const { span, depth } = stack.pop()!;
-      if (seen.has(span.spanId)) continue;
-      seen.add(span.spanId);
-      rows.push({ span, depth, orphan: depth === 0 && span.parentSpanId !== null, descendants: 0 });
+      const { index, depth } = stack.pop()!;
+      if (seen[index] === 1) continue;
+      seen[index] = 1;
+      const span = spans[index]!;
+      rows.push({ span, index, depth, orphan: depth === 0 && span.parentSpanId !== null, descendants: 0 });
       const kids = children.get(span.spanId) ?? [];
-      for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: depth + 1 });
+      for (let k = kids.length - 1; k >= 0; k--) stack.push({ index: kids[k]!, depth: depth + 1 });
     }
   };
   for (const span of roots) walk(span);
-  for (const span of [...byId.values()].sort(byStart)) if (!seen.has(span.spanId)) walk(span);
+  for (const i of [...position.values()].sort(byStart)) if (seen[i] === 0) walk(i);
   // A row's subtree ends at the next row no deeper than it: one pass with a stack of open rows.
   const open: number[] = [];
   for (let j = 0; j <= rows.length; j++) {

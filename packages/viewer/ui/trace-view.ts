@@ -2,7 +2,7 @@
 // virtualized (only those in view are in the DOM, so 100,000 spans draw as fast as 50), subtrees
 // collapse, find-in-trace marks and jumps between matches, and the critical path is drawn on the
 // bars. The analysis (critical path, self time, verdict) comes computed from the API.
-import { ApiError, getJson, type CriticalSegment, type Span, type TraceDetailAnswer, type ViewerConfigAnswer } from './api.js';
+import { ApiError, getJson, type CriticalSegment, type Span, type SpanTiming, type TraceDetailAnswer, type ViewerConfigAnswer } from './api.js';
 import { errorMark, formatDuration, formatTime, h, isoTime, root, serviceChip, serviceColor } from './dom.js';
 import { spanLinks, traceLinks } from './links.js';
 import { isCurrent } from './navigation.js';
@@ -89,7 +89,11 @@ export async function showTrace(traceId: string, view: number): Promise<void> {
     if (list === undefined) segments.set(segment.spanId, [segment]);
     else list.push(segment);
   }
-  const timings = new Map((analysis?.timings ?? []).map((t) => [t.spanId, t] as const));
+  // The timings are by position in the trace's spans by start time, which is how they were
+  // fetched; if the trace changed between pages they would not line up, and are not shown.
+  const timings = analysis?.timings.selfMs.length === spans.length ? analysis.timings : undefined;
+  const timingOf = (index: number): SpanTiming | undefined =>
+    timings === undefined ? undefined : { selfMs: timings.selfMs[index]!, criticalMs: timings.criticalMs[index]!, shiftMs: timings.shiftMs[index]! };
   document.title = `${main.span.name} · Tracewell`;
 
   const compareLink = h('a', { href: `#/?operation=${encodeURIComponent(main.span.name)}&service=${encodeURIComponent(main.span.service)}`, title: 'Other traces of this operation, to compare' }, 'Same operation');
@@ -146,7 +150,7 @@ export async function showTrace(traceId: string, view: number): Promise<void> {
     detailsSlot.replaceChildren(row === undefined ? '' : renderDetails(row, {
       traceStart,
       byId,
-      timing: timings.get(row.span.spanId),
+      timing: timingOf(row.index),
       links: spanLinks(config.links, row.span),
       close: () => select(row.span.spanId),
     }));
