@@ -112,7 +112,15 @@ export interface LinkTemplate {
   url: string;
 }
 
+/** A link template as the server has parsed it, so the UI fills it in without a grammar of its own. */
+export interface ParsedLinkTemplate extends LinkTemplate {
+  /** `url` split at its placeholders: text, key, text, key, ..., text (odd entries are the keys, such as `traceId` or `attr:http.route`). */
+  parts: string[];
+  /** True when a placeholder needs a span (`spanId`, `service`, `name`, `attr:KEY`): shown per span, not per trace. */
+  perSpan: boolean;
+}
+
 /** `GET /api/config`: what the UI needs from the viewer's options. */
 export interface ViewerConfigAnswer {
-  links: LinkTemplate[];
+  links: ParsedLinkTemplate[];
 }

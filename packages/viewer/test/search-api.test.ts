@@ -178,7 +178,7 @@ describe('why a trace was slow', () => {
 
 describe('links out', () => {
   it('GET /api/config gives the UI the link templates', async () => {
-    expect((await api('/api/config')).body).toEqual({ links: [{ name: 'Jaeger', url: 'http://localhost:16686/trace/{traceId}' }] });
+    expect((await api('/api/config')).body).toEqual({ links: [{ name: 'Jaeger', url: 'http://localhost:16686/trace/{traceId}', parts: ['http://localhost:16686/trace/', 'traceId', ''], perSpan: false }] });
   });
 
   it.each([
