@@ -1,26 +1,16 @@
-// The part of the viewer's HTTP API the demo reads: GET /api/traces/:traceId.
+// The part of the viewer's HTTP API the demo reads: GET /api/traces/:traceId. The types are the
+// viewer's own (its public entry), so the demo cannot drift from what the API answers.
+import type { StoredSpan, TraceDetailAnswer } from '@tracewell/viewer';
 
 /** A span as `GET /api/traces/:traceId` returns it (times in epoch milliseconds). */
-export interface ViewerSpan {
-  traceId: string;
-  spanId: string;
-  parentSpanId: string | null;
-  name: string;
-  kind: string;
-  service: string;
-  startTime: number;
-  endTime: number;
-  durationMs: number;
-  attributes: Record<string, unknown>;
-  status: { code: string; message?: string };
-}
+export type ViewerSpan = StoredSpan;
 
 /** The trace's spans, or `undefined` while the viewer has none of them (404). */
 export async function fetchTrace(viewerUrl: string, traceId: string): Promise<ViewerSpan[] | undefined> {
   const response = await fetch(`${viewerUrl}/api/traces/${traceId}`);
   if (response.status === 404) return undefined;
   if (!response.ok) throw new Error(`GET /api/traces/${traceId}: HTTP ${response.status}`);
-  return ((await response.json()) as { spans: ViewerSpan[] }).spans;
+  return ((await response.json()) as TraceDetailAnswer).spans;
 }
 
 export interface WaitOptions {

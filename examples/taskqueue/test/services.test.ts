@@ -21,13 +21,15 @@ function asViewerSpan(span: ReadableSpan): ViewerSpan {
     spanId: span.spanId,
     parentSpanId: span.parentSpanId ?? null,
     name: span.name,
-    kind: SpanKind[span.kind],
+    kind: SpanKind[span.kind] as ViewerSpan['kind'],
     service: String(span.resource.attributes['service.name']),
     startTime: span.startTime,
     endTime: span.endTime,
     durationMs: span.endTime - span.startTime,
-    attributes: { ...span.attributes },
-    status: { code: SpanStatusCode[span.status.code] },
+    // The viewer's values are plain JSON (mutable arrays); the span's are the same values, read-only.
+    attributes: { ...span.attributes } as ViewerSpan['attributes'],
+    events: [],
+    status: { code: SpanStatusCode[span.status.code] as ViewerSpan['status']['code'] },
   };
 }
 

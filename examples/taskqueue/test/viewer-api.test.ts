@@ -14,6 +14,7 @@ const span = (spanId: string, parentSpanId: string | null, service: string): Vie
   endTime: 1,
   durationMs: 1,
   attributes: {},
+  events: [],
   status: { code: 'UNSET' },
 });
 
