@@ -4,10 +4,10 @@
 // comparison, the service map, live mode and a 100,000-span trace. Screenshots go to
 // test/artifacts/, and to docs/viewer/ (committed, shown in the README) with
 // TRACEWELL_UPDATE_SCREENSHOTS=1.
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { startViewer, type RunningViewer, type StoredSpan } from '../src';
+import { startViewer, type RunningViewer, type StoredSpan, type TraceDetailAnswer } from '../src';
 import { launchChromium } from './support/chromium';
 import { startShop, type ShopServices } from './support/shop-services';
 
@@ -147,6 +147,31 @@ it('why it was slow: the verdict, the critical path on the bars, self time, coll
   await page.fill('[data-testid="find"]', 'postgresql');
   await page.waitForFunction(() => document.querySelector('[data-testid="find-count"]')?.textContent === '1 match');
   expect(await page.locator('.span-row.is-match').getAttribute('data-span-id')).toBe(await query.getAttribute('data-span-id'));
+});
+
+it('trace statistics per operation and the trace as a JSON download', async () => {
+  await page.goto(`${viewer.url}/#/traces/${idOf('slow')}`);
+  await spanRows().nth(3).waitFor();
+  await page.click('[data-testid="stats-toggle"]');
+  const statsRows = page.locator('[data-testid="stats-row"]');
+  await statsRows.nth(3).waitFor();
+  // Four spans, four operations; the query held the trace up longest, so it leads, and all of
+  // its time is its own and on the critical path.
+  expect(await statsRows.count()).toBe(4);
+  const top = statsRows.first();
+  expect(await top.getAttribute('data-operation')).toBe('stock: db.query');
+  expect(await top.locator('td').nth(1).textContent()).toBe('1');
+  expect(await top.locator('[data-testid="stats-critical"]').textContent()).toBe(await top.locator('[data-testid="stats-self"]').textContent());
+  expect(await top.locator('[data-testid="stats-self"]').textContent()).toBe(await top.locator('td').nth(2).textContent());
+  await screenshot('trace-statistics');
+  await page.click('[data-testid="stats-toggle"]');
+  expect(await statsRows.count()).toBe(0);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid="download-json"]')]);
+  expect(download.suggestedFilename()).toBe(`trace-${idOf('slow')}.json`);
+  const saved = JSON.parse(readFileSync((await download.path())!, 'utf8')) as TraceDetailAnswer;
+  const served = (await (await fetch(`${viewer.url}/api/traces/${idOf('slow')}`)).json()) as TraceDetailAnswer;
+  expect(saved).toEqual(served);
 });
 
 it('compare: two picked traces of the same operation, the added query and the slower calls', async () => {

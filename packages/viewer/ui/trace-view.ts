@@ -7,6 +7,7 @@ import { errorMark, formatDuration, formatTime, h, isoTime, root, serviceChip, s
 import { spanLinks, traceLinks } from './links.js';
 import { isCurrent } from './navigation.js';
 import { fact, renderDetails, spanDuration } from './span-details.js';
+import { operationStats, renderStats } from './trace-stats.js';
 import { layoutTree, visibleRows, type Row } from './trace-tree.js';
 
 /** Height of one waterfall row in pixels (styles.css `.span-row`). */
@@ -120,7 +121,22 @@ export async function showTrace(traceId: string, view: number): Promise<void> {
   const findCount = h('span', { class: 'muted', 'data-testid': 'find-count' });
   const collapseAll = h('button', { type: 'button', class: 'button button-quiet' }, 'Collapse all');
   const expandAll = h('button', { type: 'button', class: 'button button-quiet' }, 'Expand all');
-  const toolbar = h('div', { class: 'trace-toolbar' }, findInput, findCount, collapseAll, expandAll);
+  const statsButton = h('button', { type: 'button', class: 'button button-quiet', 'aria-expanded': 'false', 'data-testid': 'stats-toggle' }, 'Statistics');
+  const download = h('button', { type: 'button', class: 'button button-quiet', 'data-testid': 'download-json', title: 'The spans and the analysis as the API gave them' }, 'Download JSON');
+  const toolbar = h('div', { class: 'trace-toolbar' }, findInput, findCount, collapseAll, expandAll, statsButton, download);
+  const statsSlot = h('div', { class: 'stats-slot' });
+  statsButton.addEventListener('click', () => {
+    const open = statsSlot.childElementCount === 0;
+    statsSlot.replaceChildren(open ? renderStats(operationStats(spans, timings)) : '');
+    statsButton.setAttribute('aria-expanded', String(open));
+  });
+  download.addEventListener('click', () => {
+    // Every page as one answer; built only when asked (a big trace is tens of megabytes).
+    const url = URL.createObjectURL(new Blob([JSON.stringify(trace)], { type: 'application/json' }));
+    const link = h('a', { href: url, download: `trace-${trace.traceId}.json` });
+    link.click();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  });
 
   const collapsed = new Set<string>();
   let shown: Row[] = rows;
@@ -275,7 +291,7 @@ export async function showTrace(traceId: string, view: number): Promise<void> {
     findCount.textContent = `${cursor + 1} of ${order.length}`;
   });
 
-  page.replaceChildren(back, h('section', { class: 'trace-page' }, header, note, toolbar, waterfall, detailsSlot));
+  page.replaceChildren(back, h('section', { class: 'trace-page' }, header, note, toolbar, statsSlot, waterfall, detailsSlot));
   // Redrawn when the viewport changes size; the observer goes with the element when the view does
   // (a window listener would pile up, one per trace opened).
   new ResizeObserver(() => draw()).observe(viewport);
