@@ -31,7 +31,8 @@ export function operationStats(spans: ReadonlyArray<Span>, timings: SpanTimings 
     const key = `${span.service}\u0000${span.name}`;
     let stats = byOperation.get(key);
     if (stats === undefined) {
-      stats = { service: span.service, name: span.name, count: 0, totalMs: 0, minMs: duration, maxMs: duration, selfMs: timings && 0, criticalMs: timings && 0 };
+      const summed = timings === undefined ? undefined : 0;
+      stats = { service: span.service, name: span.name, count: 0, totalMs: 0, minMs: duration, maxMs: duration, selfMs: summed, criticalMs: summed };
       byOperation.set(key, stats);
     }
     stats.count++;
