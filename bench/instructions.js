@@ -33,7 +33,9 @@
 // Node.js 20; a hop variant takes several times that. Quick: 1,000 and 3,000 (less of the code
 // is optimized by then, so counts are higher). Overrides: BENCH_INSTR_N1, BENCH_INSTR_N2, BENCH_INSTR_CONNECTIONS,
 // BENCH_INSTR_ROUNDS (2+ prints the spread between rounds: the method's repeatability),
-// BENCH_INSTR_NODES (e.g. 24), BENCH_INSTR_GROUPS (e.g. express5,koa), BENCH_INSTR_KINDS.
+// BENCH_INSTR_NODES (e.g. 24), BENCH_INSTR_GROUPS (e.g. express5,koa), BENCH_INSTR_KINDS,
+// BENCH_INSTR_KEEP=DIR (keeps each run's cachegrind files in DIR/<variant>-<N>, for cg_annotate or
+// cg_diff: a per-function diff of two variants is how the costs in BENCHMARKS.md were found).
 const { execFileSync } = require('node:child_process');
 const fs = require('node:fs');
 const os = require('node:os');
@@ -88,16 +90,42 @@ function binaryFor(major) {
   return nodeBinary(major, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-/** Sum of the `summary:` totals of every cachegrind output file in `dir`, and how many there were. */
+// V8 13 (Node.js 24) picks its string-hash secrets at start-up by testing random numbers for
+// primality (rapidhash's make_secret, `detail::sprp`): 5 to 9 million instructions per process,
+// at random, which put +-0.7k on one request's count at N2 - N1 = 6,000. It is left out.
+const STARTUP_AT_RANDOM = /^fn=detail::sprp\(/;
+
+/**
+ * Sum of the `summary:` totals of every cachegrind output file in `dir`, less the start-up work
+ * whose length is random ({@link STARTUP_AT_RANDOM}), and how many files there were.
+ */
 function readTotals(dir) {
   const files = fs.readdirSync(dir).filter((f) => f.startsWith('cachegrind.out.'));
   let total = 0;
   for (const file of files) {
-    const match = /^summary:\s+(\d+)/m.exec(fs.readFileSync(path.join(dir, file), 'utf8'));
+    const text = fs.readFileSync(path.join(dir, file), 'utf8');
+    const match = /^summary:\s+(\d+)/m.exec(text);
     if (match === null) throw new Error(`${file}: no summary line (did valgrind finish writing it?)`);
-    total += Number(match[1]);
+    total += Number(match[1]) - countOf(text, STARTUP_AT_RANDOM);
   }
   return { total, files: files.length };
+}
+
+/** Instructions cachegrind counted in the functions whose `fn=` line matches `pattern`. */
+function countOf(text, pattern) {
+  let sum = 0;
+  let inside = false;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('fn=')) inside = pattern.test(line);
+    else if (inside && line.length > 0 && line.charCodeAt(0) >= 48 && line.charCodeAt(0) <= 57) sum += Number(line.slice(line.indexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/** Copies a run's cachegrind files to `target` (BENCH_INSTR_KEEP), for cg_annotate and cg_diff. */
+function keepFiles(dir, target) {
+  fs.mkdirSync(target, { recursive: true });
+  for (const file of fs.readdirSync(dir)) fs.copyFileSync(path.join(dir, file), path.join(target, file));
 }
 
 /** Instructions of one whole server process (or two, for the hop) that served `requests`. */
@@ -120,6 +148,7 @@ async function countInstructions(load, node, app, kind, requests, connections) {
     const { total, files } = readTotals(dir);
     const expected = app === 'hop' ? 2 : 1;
     if (files !== expected) throw new Error(`${variant}: ${files} cachegrind files, expected ${expected}`);
+    if (process.env.BENCH_INSTR_KEEP) keepFiles(dir, path.join(process.env.BENCH_INSTR_KEEP, `${variant}-${requests}`));
     return total;
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import type { AttributesInput } from './attributes';
 import { defaultContextManager } from './context/async-local-storage-context-manager';
 import type { ContextManager } from './context/context-manager';
@@ -15,6 +15,7 @@ import { resolveSpanLimits, type ResolvedSpanLimits, type SpanLimits } from './l
 import { consoleLogger, type Logger } from './logger';
 import { NonRecordingSpan } from './non-recording-span';
 import { HeaderReader, removeCaseVariants, type Carrier } from './propagation/carrier';
+import { HeaderPresence } from './propagation/header-presence';
 import type { Propagator } from './propagation/propagator';
 import { isBuiltInPropagator, resolvePropagators, type PropagatorsOption } from './propagation/propagators-option';
 import { RecordingSpan } from './recording-span';
@@ -162,7 +163,7 @@ class TracewellTracer implements Tracer, SpanOwner {
    * @internal Every header the extractors read, when they are all built-in (a custom one may
    * read anything): a request with none of them has no context to extract.
    */
-  readonly builtInExtractFields: ReadonlyArray<string> | undefined;
+  readonly builtInExtractHeaders: HeaderPresence | undefined;
   private readonly contextManager: ContextManager;
   private readonly warnings: RateLimitedWarnings;
   private stopped: Promise<void> | undefined;
@@ -216,7 +217,7 @@ class TracewellTracer implements Tracer, SpanOwner {
     this.extractors = propagators.extract;
     this.injectors = propagators.inject;
     this.injectedFields = new Set(propagators.inject.flatMap((p) => p.fields));
-    this.builtInExtractFields = this.extractors.every(isBuiltInPropagator) ? [...new Set(this.extractors.flatMap((p) => p.fields))] : undefined;
+    this.builtInExtractHeaders = this.extractors.every(isBuiltInPropagator) ? new HeaderPresence(this.extractors.flatMap((p) => p.fields)) : undefined;
     this.resource = createResource(serviceName, resource);
   }
 
@@ -426,24 +427,19 @@ export function createTracer(options: TracerOptions = {}): Tracer {
   return new TracewellTracer(options);
 }
 
-/** True when `headers` (lowercase names) has any of `names`. */
-function hasAnyHeader(headers: IncomingHttpHeaders, names: ReadonlyArray<string>): boolean {
-  for (let i = 0; i < names.length; i++) if (headers[names[i]!] !== undefined) return true;
-  return false;
-}
-
 /**
- * `tracer.extract(headers)` for the headers of a request Node received: their names are
- * lowercase, so a header that is absent is not looked for in other spellings, and a request
- * with none of the built-in formats' headers (every request that starts a trace) skips the
- * propagators: a third of an unsampled request's own cost.
+ * `tracer.extract(req.headers)` for a request Node received: the header names are lowercase, so
+ * a header that is absent is not looked for in other spellings, and a request with none of the
+ * built-in formats' headers (every request that starts a trace) skips the propagators. Whether
+ * any is there is read from `rawHeaders` (see {@link HeaderPresence}).
  * @internal
  */
-export function extractIncoming(tracer: Tracer, headers: IncomingHttpHeaders): SpanContext | undefined {
-  if (!(tracer instanceof TracewellTracer)) return tracer.extract(headers);
-  const fields = tracer.builtInExtractFields;
-  if (fields !== undefined && !hasAnyHeader(headers, fields)) return undefined;
-  return tracer.extractFrom(new HeaderReader(headers, true));
+export function extractIncoming(tracer: Tracer, req: IncomingMessage): SpanContext | undefined {
+  if (!(tracer instanceof TracewellTracer)) return tracer.extract(req.headers);
+  const presence = tracer.builtInExtractHeaders;
+  const raw = req.rawHeaders;
+  if (presence !== undefined && Array.isArray(raw) && !presence.inRawHeaders(raw)) return undefined;
+  return tracer.extractFrom(new HeaderReader(req.headers, true));
 }
 
 /**

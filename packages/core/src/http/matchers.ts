@@ -1,5 +1,7 @@
 import { invalidOption } from '../errors';
 
+const FEW_STRINGS = 8;
+
 /** One rule: an exact string, a RegExp, or a predicate over the thing being matched. */
 export type MatchRule<T> = string | RegExp | ((value: T) => boolean);
 
@@ -23,9 +25,12 @@ export function compileMatcher<T>(rules: MatchRules<T> | undefined, option: stri
     else if (typeof rule === 'function') predicates.push(rule);
     else throw invalidOption(Array.isArray(rules) ? `${option}[${i}]` : option, accepted, rule);
   });
+  // A few strings are compared one by one: a Set would hash every request's path first, and a
+  // string of another length compares unequal at once.
+  const few = strings.size <= FEW_STRINGS ? [...strings] : undefined;
   return (value: T): boolean => {
     const k = key(value);
-    if (strings.has(k)) return true;
+    if (few !== undefined ? few.includes(k) : strings.has(k)) return true;
     for (const regexp of regexps) {
       regexp.lastIndex = 0;
       if (regexp.test(k)) return true;

@@ -231,7 +231,7 @@ export class ServerTracing<Req, Res> {
     const tracer = this.currentTracer();
     const nodeReq = this.framework.nodeRequest(req);
     const nodeRes = this.framework.nodeResponse(res);
-    const parent = extractIncoming(tracer, nodeReq.headers);
+    const parent = extractIncoming(tracer, nodeReq);
     // Parsed only when needed: an unsampled request without `ignore` rules skips it.
     let target: RequestTarget | undefined;
     if (this.ignore !== undefined) {
