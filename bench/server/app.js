@@ -34,6 +34,8 @@
 //   per span name. Proves the instrumentation really produced spans (0 when untraced).
 // - `GET /__heap` flushes, runs `global.gc()` (when started with --expose-gc) and returns
 //   process.memoryUsage().
+// Environment: OTEL_BSP_MAX_EXPORT_BATCH_SIZE sets both SDKs' export batch;
+// BENCH_EXPORT_ENCODING=protobuf makes both discarding exporters encode each batch first.
 // The process exits on SIGTERM/SIGINT, or when its stdin is a pipe and closes (parent gone).
 
 const variant = process.argv[2] ?? '';
@@ -54,6 +56,14 @@ function count(spans) {
   exportedSpans += spans.length;
   for (const span of spans) spanNames.set(span.name, (spanNames.get(span.name) ?? 0) + 1);
 }
+// BENCH_EXPORT_ENCODING=protobuf: each SDK's discarding exporter first encodes the batch as an
+// OTLP/HTTP protobuf body with its own OTLP encoder (what its OTLP exporter would send), so the
+// measured cost includes what encoding adds. Unset: spans are counted and dropped unencoded.
+const encoding = process.env.BENCH_EXPORT_ENCODING;
+if (encoding !== undefined && encoding !== 'protobuf') {
+  console.error(`BENCH_EXPORT_ENCODING: expected protobuf or nothing (got ${JSON.stringify(encoding)})`);
+  process.exit(2);
+}
 /** Exports whatever the tracer still holds (so /__spans counts every ended span). */
 let flush = async () => {};
 
@@ -65,6 +75,7 @@ if (kind === 'otel') {
   const discarding = {
     export(spans, resultCallback) {
       count(spans);
+      if (encoding === 'protobuf') require('@opentelemetry/otlp-transformer').ProtobufTraceSerializer.serializeRequest(spans);
       resultCallback({ code: 0 }); // ExportResultCode.SUCCESS
     },
     shutdown: () => Promise.resolve(),
@@ -97,12 +108,18 @@ if (kind === 'otel') {
 let tracer;
 if (kind === 'tracewell' || kind === 'unsampled') {
   const { createTracer } = require('@tracewell/core');
+  // OpenTelemetry's BatchSpanProcessor reads OTEL_BSP_MAX_EXPORT_BATCH_SIZE itself; createTracer
+  // reads no environment, so the same variable is passed on (how many ended spans wait in the
+  // heap for their batch: see "Where the sampled cost goes" in BENCHMARKS.md).
+  const batchSize = process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE;
   tracer = createTracer({
     serviceName: `bench-${app}`,
     sampler: kind === 'unsampled' ? 'always_off' : 'always_on',
+    batch: batchSize === undefined ? undefined : { maxExportBatchSize: Number(batchSize) },
     exporter: {
       export(spans) {
         count(spans);
+        if (encoding === 'protobuf') require('@tracewell/otlp').toOtlpProtobuf(spans, { name: '@tracewell/bench', version: '0' });
         return Promise.resolve({ code: 'success' });
       },
       shutdown: () => Promise.resolve(),
