@@ -56,9 +56,8 @@ function count(spans) {
   exportedSpans += spans.length;
   for (const span of spans) spanNames.set(span.name, (spanNames.get(span.name) ?? 0) + 1);
 }
-// BENCH_EXPORT_ENCODING=protobuf: each SDK's discarding exporter first encodes the batch as an
-// OTLP/HTTP protobuf body with its own OTLP encoder (what its OTLP exporter would send), so the
-// measured cost includes what encoding adds. Unset: spans are counted and dropped unencoded.
+// With protobuf each SDK encodes the batch with its own OTLP encoder (the body its OTLP exporter
+// would send); unset, spans are counted and dropped unencoded.
 const encoding = process.env.BENCH_EXPORT_ENCODING;
 if (encoding !== undefined && encoding !== 'protobuf') {
   console.error(`BENCH_EXPORT_ENCODING: expected protobuf or nothing (got ${JSON.stringify(encoding)})`);
@@ -107,15 +106,14 @@ if (kind === 'otel') {
 // ---- Tracewell ----
 let tracer;
 if (kind === 'tracewell' || kind === 'unsampled') {
-  const { createTracer } = require('@tracewell/core');
-  // OpenTelemetry's BatchSpanProcessor reads OTEL_BSP_MAX_EXPORT_BATCH_SIZE itself; createTracer
-  // reads no environment, so the same variable is passed on (how many ended spans wait in the
-  // heap for their batch: see "Where the sampled cost goes" in BENCHMARKS.md).
-  const batchSize = process.env.OTEL_BSP_MAX_EXPORT_BATCH_SIZE;
+  const { createTracer, tracerOptionsFromEnv } = require('@tracewell/core');
+  // OpenTelemetry's BatchSpanProcessor reads OTEL_BSP_* itself; createTracer reads no
+  // environment, so only the batch options are taken from it (how many ended spans wait in the
+  // heap for their batch: see "Where the cost goes" in BENCHMARKS.md).
   tracer = createTracer({
     serviceName: `bench-${app}`,
     sampler: kind === 'unsampled' ? 'always_off' : 'always_on',
-    batch: batchSize === undefined ? undefined : { maxExportBatchSize: Number(batchSize) },
+    batch: tracerOptionsFromEnv(process.env, console).batch,
     exporter: {
       export(spans) {
         count(spans);
