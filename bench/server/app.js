@@ -16,6 +16,9 @@
 // - als: no tracer, a first middleware that runs the rest of the request in
 //   `AsyncLocalStorage.run(store, next)` with a new store object: the floor any tracer that
 //   keeps context pays.
+// - headers (hop only): als, plus an axios request interceptor that adds the two headers
+//   Tracewell injects by default (`traceparent`, `x-cloud-trace-context`) with constant values:
+//   the floor of any tracer that keeps context and propagates it in those formats.
 // - otel: NodeTracerProvider (AlwaysOnSampler, BatchSpanProcessor with a discarding exporter),
 //   provider.register() (AsyncLocalStorage context manager, W3C propagator), then
 //   HttpInstrumentation + ExpressInstrumentation or KoaInstrumentation, all set up BEFORE
@@ -39,9 +42,9 @@
 // The process exits on SIGTERM/SIGINT, or when its stdin is a pipe and closes (parent gone).
 
 const variant = process.argv[2] ?? '';
-const match = /^(express4|express5|koa|hop-back|hop)-(untraced|als|unsampled|tracewell|otel)$/.exec(variant);
-if (match === null) {
-  console.error(`usage: node bench/server/app.js <express4|express5|koa|hop>-<untraced|als|unsampled|tracewell|otel> (got ${JSON.stringify(variant)})`);
+const match = /^(express4|express5|koa|hop-back|hop)-(untraced|als|headers|unsampled|tracewell|otel)$/.exec(variant);
+if (match === null || (match[2] === 'headers' && !match[1].startsWith('hop'))) {
+  console.error(`usage: node bench/server/app.js <express4|express5|koa|hop>-<untraced|als|unsampled|tracewell|otel>, or hop-headers (got ${JSON.stringify(variant)})`);
   process.exit(2);
 }
 const [, app, kind] = match;
@@ -132,7 +135,7 @@ const { createInterface } = require('node:readline');
 
 // ---- AsyncLocalStorage only ----
 let storage;
-if (kind === 'als') storage = new (require('node:async_hooks').AsyncLocalStorage)();
+if (kind === 'als' || kind === 'headers') storage = new (require('node:async_hooks').AsyncLocalStorage)();
 
 const user = (id) => ({ id, name: `User ${id}`, roles: ['reader', 'editor', 'billing'] });
 
@@ -192,6 +195,14 @@ async function main() {
       const axios = require('axios');
       const client = axios.create({ baseURL: `http://127.0.0.1:${back.port}`, httpAgent: new http.Agent({ keepAlive: true }) });
       if (tracer !== undefined) require('@tracewell/axios').traceAxios(client, { tracer });
+      if (kind === 'headers') {
+        // What an unsampled Tracewell call sends, minus the ids' generation and the span.
+        client.interceptors.request.use((config) => {
+          config.headers.traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00';
+          config.headers['x-cloud-trace-context'] = '0af7651916cd43dd8448eb211c80319c/13235353014750950193;o=0';
+          return config;
+        });
+      }
       ex.get('/users/:id', async (req, res, next) => {
         try {
           const response = await client.get(`/users/${encodeURIComponent(req.params.id)}`);

@@ -35,6 +35,34 @@ describe('HTTP semantics', () => {
     expect(b!.attributes).toMatchObject({ 'http.request.method': '_OTHER', 'http.request.method_original': 'PROPFIND', 'server.port': 443, 'error.type': 'ECONNRESET' });
   });
 
+  it('ClientTracing: a URL given as a function is built only for a recorded span or propagateTo', () => {
+    const calls: string[] = [];
+    const url = (value: string) => () => {
+      calls.push(value);
+      return value;
+    };
+    const unsampled = memoryTracer({ sampler: 'always_off' });
+    const plain = new ClientTracing({ tracer: unsampled.tracer }, 'test').start('GET', url('http://a.internal/unsampled'));
+    expect(plain.span.isRecording()).toBe(false);
+    expect(plain.headers?.traceparent).toMatch(/-0[02]$/); // propagated, not sampled
+    const limited = new ClientTracing({ tracer: unsampled.tracer, propagateTo: ['a.internal'] }, 'test');
+    expect(limited.start('GET', url('http://a.internal/limited')).headers?.traceparent).toMatch(/^00-/);
+    expect(limited.start('GET', url('http://b.internal/limited')).headers).toBeUndefined();
+    const { tracer, exporter } = memoryTracer();
+    const sampled = new ClientTracing({ tracer }, 'test');
+    sampled.finish(sampled.start('GET', url('http://a.internal/sampled?q=1')).span, 200);
+    // A URL function that throws costs the span its URL attributes, never the call.
+    const failing = sampled.start('GET', () => {
+      throw new Error('no URL');
+    });
+    sampled.finish(failing.span, 200);
+    expect(calls).toEqual(['http://a.internal/limited', 'http://b.internal/limited', 'http://a.internal/sampled?q=1']);
+    const [first, second] = exporter.getFinishedSpans();
+    expect(first!.attributes).toMatchObject({ 'url.full': 'http://a.internal/sampled', 'server.address': 'a.internal', 'server.port': 80 });
+    expect(second!.attributes['url.full']).toBeUndefined();
+    expect(failing.headers?.traceparent).toMatch(/-0[13]$/);
+  });
+
   it('traceRequestListener traces a plain Node server (the Go HTTPHandler move)', async () => {
     const { tracer, exporter } = memoryTracer();
     const server: Server = createServer(
