@@ -184,7 +184,7 @@ function row(nodeVersion, group, values, spread) {
     r['unsampled - ALS floor'] = percent((unsampled - als) / untraced);
     r['unsampled target (<= ALS + 3%)'] = `${unsampled <= bound ? 'met' : 'not met'} (${k(unsampled)} vs ${k(bound)})`;
   }
-  // Not one of the issue's targets: the same allowance over a floor that also sends the headers.
+  // Not one of the issue's targets: how far unsampled is over a floor that also sends the headers.
   if (untraced !== undefined && headers !== undefined && unsampled !== undefined) {
     r['unsampled - ALS + headers floor'] = percent((unsampled - headers) / untraced);
   }

@@ -21,8 +21,9 @@ export class ClientCalls {
   /**
    * A request was created and its headers can still change: starts its span and adds the
    * trace headers the caller did not set (`hasHeader`, `addHeader` are the client's own).
+   * `url` is computed only when the span or `propagateTo` reads it (see `ClientTracing.start`).
    */
-  begin(request: object, method: string | undefined, url: string, readHeader: (name: string) => unknown, addHeader: (name: string, value: string) => void): void {
+  begin(request: object, method: string | undefined, url: () => string, readHeader: (name: string) => unknown, addHeader: (name: string, value: string) => void): void {
     if (wasSeen(request)) return;
     const tracer = this.tracer ?? getTracer();
     if (isTracingSuppressed(tracer) || isCallInFlight(tracer.currentSpan())) {

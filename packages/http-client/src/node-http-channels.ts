@@ -13,7 +13,7 @@ function urlOf(request: ClientRequest): string {
 /** Starts the span of a node:http request whose headers are not sent yet. */
 function begin(calls: ClientCalls, request: ClientRequest): void {
   if (request.headersSent) return;
-  calls.begin(request, request.method, urlOf(request), (name) => request.getHeader(name), (name, value) => request.setHeader(name, value));
+  calls.begin(request, request.method, () => urlOf(request), (name) => request.getHeader(name), (name, value) => request.setHeader(name, value));
   if (callStateOf(request) === undefined) return; // left untraced (suppressed, or another layer's call)
   // The last event of every request, answered or not: ends what is still open.
   request.once('close', () => calls.end(request, request.destroyed && !request.writableFinished ? new Error('request aborted') : undefined));

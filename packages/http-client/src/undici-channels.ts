@@ -31,7 +31,7 @@ export function subscribeUndici(calls: ClientCalls): () => void {
   const onCreate = (message: unknown): void => {
     const request = (message as { request?: UndiciRequest }).request;
     if (request === undefined || typeof request.addHeader !== 'function') return;
-    calls.begin(request, typeof request.method === 'string' ? request.method : undefined, urlOf(request), undiciHeaderReader(request.headers), (name, value) => request.addHeader!(name, value));
+    calls.begin(request, typeof request.method === 'string' ? request.method : undefined, () => urlOf(request), undiciHeaderReader(request.headers), (name, value) => request.addHeader!(name, value));
   };
   const onHeaders = (message: unknown): void => {
     const { request, response } = message as { request?: UndiciRequest; response?: UndiciResponse };
